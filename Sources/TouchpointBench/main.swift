@@ -1,0 +1,2 @@
+import Touchpoint
+print("touchpoint-bench")

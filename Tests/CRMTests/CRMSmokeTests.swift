@@ -1,0 +1,6 @@
+import XCTest
+@testable import CRM
+
+final class CRMSmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertEqual(CRMModule.name, "CRM") }
+}

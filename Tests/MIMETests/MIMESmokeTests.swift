@@ -1,0 +1,6 @@
+import XCTest
+@testable import MIME
+
+final class MIMESmokeTests: XCTestCase {
+    func testModuleLinks() { XCTAssertEqual(MIMEModule.name, "MIME") }
+}
