@@ -1,6 +1,0 @@
-import XCTest
-@testable import Touchpoint
-
-final class TouchpointSmokeTests: XCTestCase {
-    func testModuleLinks() { XCTAssertEqual(TouchpointModule.name, "Touchpoint") }
-}
