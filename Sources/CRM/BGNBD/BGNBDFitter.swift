@@ -1,0 +1,83 @@
+import Foundation
+
+/// Why a fit could not even start.
+public enum BGNBDFitError: Error, Equatable, CustomStringConvertible {
+    case noCustomers
+    case invalidHistory(index: Int, reason: String)
+    case noRepeatPurchases
+
+    public var description: String {
+        switch self {
+        case .noCustomers: return "BG/NBD fit: no customers with purchases"
+        case let .invalidHistory(index, reason): return "BG/NBD fit: customer #\(index): \(reason)"
+        case .noRepeatPurchases: return "BG/NBD fit: no customer has a repeat purchase, the model is not identifiable"
+        }
+    }
+}
+
+/// The outcome of a maximum-likelihood fit. A fit that did not converge still returns its best point:
+/// the caller decides whether to use it (and should log `converged = false`).
+public struct BGNBDFit: Sendable {
+    public var parameters: BGNBDParameters
+    public var logLikelihood: Double
+    public var converged: Bool
+    /// Nelder-Mead iterations + quasi-Newton iterations.
+    public var iterations: Int
+    public var likelihoodEvaluations: Int
+    public var customers: Int
+    /// Distinct (x, t_x, T) triples the likelihood was evaluated over.
+    public var distinctHistories: Int
+
+    public var model: BGNBDModel { BGNBDModel(parameters: parameters) }
+}
+
+/// Maximum-likelihood BG/NBD fit on log-parameters.
+///
+/// Nelder-Mead from a fixed start gets robustly into the basin of the maximum; BFGS with the analytic
+/// gradient then polishes to a tight gradient tolerance in a handful of steps. Both are deterministic.
+public enum BGNBDFitter {
+    public struct Options: Sendable {
+        public var nelderMeadValueTolerance = 1e-7
+        public var nelderMeadPointTolerance = 1e-2
+        public var nelderMeadMaxIterations = 2_000
+        /// On the mean log-likelihood per customer, per log-parameter.
+        public var gradientTolerance = 1e-9
+        public var quasiNewtonMaxIterations = 200
+        public init() {}
+    }
+
+    public static func fit(_ histories: [PurchaseHistory], options: Options = Options()) throws -> BGNBDFit {
+        guard !histories.isEmpty else { throw BGNBDFitError.noCustomers }
+        for (index, history) in histories.enumerated() {
+            if let reason = history.defect { throw BGNBDFitError.invalidHistory(index: index, reason: reason) }
+        }
+        guard histories.contains(where: { $0.x > 0 }) else { throw BGNBDFitError.noRepeatPurchases }
+        let data = AggregatedHistories(histories)
+        let likelihood = BGNBDLikelihood(data)
+        let scale = 1 / Double(data.customerCount)
+        // Start: r = a = b = 1 and α at the mean observation time, so the start is unit-free.
+        let meanT = max(histories.reduce(0) { $0 + $1.T } / Double(histories.count), 1e-6)
+        let start = [0, log(meanT), 0, 0]
+        let coarse = Optimizers.nelderMead(
+            { -scale * likelihood.value(at: $0) }, start: start, step: 1,
+            valueTolerance: options.nelderMeadValueTolerance, pointTolerance: options.nelderMeadPointTolerance,
+            maxIterations: options.nelderMeadMaxIterations)
+        let polished = Optimizers.bfgs(
+            { theta in
+                let (value, gradient) = likelihood.valueAndGradient(at: theta)
+                return (-scale * value, gradient.map { -scale * $0 })
+            },
+            start: coarse.point, gradientTolerance: options.gradientTolerance,
+            maxIterations: options.quasiNewtonMaxIterations)
+        let best = polished.value <= coarse.value ? polished : coarse
+        let theta = best.point
+        return BGNBDFit(
+            parameters: BGNBDParameters(r: exp(theta[0]), alpha: exp(theta[1]), a: exp(theta[2]), b: exp(theta[3])),
+            logLikelihood: likelihood.value(at: theta),
+            converged: polished.converged && polished.value <= coarse.value,
+            iterations: coarse.iterations + polished.iterations,
+            likelihoodEvaluations: likelihood.evaluations,
+            customers: data.customerCount,
+            distinctHistories: data.distinctTriples)
+    }
+}
