@@ -1,2 +1,0 @@
-import Touchpoint
-print("touchpoint-bench")
