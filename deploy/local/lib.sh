@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for deploy/local scripts. Source it; it sets no shell options of its own.
 
 section() { printf '\n==== %s ====\n' "$*" >&2; }
