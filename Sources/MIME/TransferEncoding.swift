@@ -211,13 +211,12 @@ enum QuotedPrintable {
                 i = j + 1
                 continue
             }
-            // Hard line break: drop trailing whitespace, emit CRLF as found (LF normalised later).
+            // Hard line break: drop trailing whitespace; a QP line break is the canonical CRLF whatever
+            // the transport delivered (so decoded sizes do not depend on LF vs CRLF storage).
             while let last = out.last, last == ASCII.space || last == ASCII.tab { out.removeLast() }
-            if b == ASCII.cr, j + 1 < n, buf[j + 1] == ASCII.lf {
-                out.append(ASCII.cr); out.append(ASCII.lf); i = j + 2
-            } else {
-                out.append(b); i = j + 1
-            }
+            out.append(ASCII.cr)
+            out.append(ASCII.lf)
+            i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
         }
     }
 
