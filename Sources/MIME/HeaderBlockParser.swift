@@ -67,6 +67,15 @@ enum HeaderBlockParser {
                 break
             }
             let first = buf[pos]
+            if first == ASCII.space || first == ASCII.tab, isBlank(buf, pos, contentEnd),
+               !startsFieldOrContinuation(buf, line.next, end) {
+                // A whitespace-only line followed by prose: the sender meant the blank separator line.
+                // (Followed by a field or a continuation it is obsolete folding, RFC 5322 §4.2.)
+                finishField()
+                defects.append("whitespace-only line taken as the end of the header block")
+                bodyStart = line.next
+                break
+            }
             if first == ASCII.space || first == ASCII.tab {
                 if currentName != nil {
                     if currentValue.count + (contentEnd - pos) <= limits.maxHeaderValueBytes {
@@ -83,20 +92,15 @@ enum HeaderBlockParser {
                 continue
             }
             // Field name: printable ASCII up to the colon, optionally followed by obsolete whitespace.
-            var colon = -1
-            var i = pos
-            var nameEnd = -1
-            while i < contentEnd {
-                let b = buf[i]
-                if b == ASCII.colon { colon = i; break }
-                if b == ASCII.space || b == ASCII.tab {
-                    if nameEnd < 0 { nameEnd = i }
-                } else if nameEnd >= 0 || b < 33 || b > 126 {
-                    break
-                }
-                i += 1
+            let name = fieldName(buf, pos, contentEnd)
+            if name.invalidBytes, name.colon > pos {
+                // "Na\xffme: value": a damaged field, not prose; skipped like mime4j does.
+                finishField()
+                defects.append("header line with invalid characters in its name skipped")
+                pos = line.next
+                continue
             }
-            if nameEnd < 0 { nameEnd = colon }
+            let colon = name.colon, nameEnd = name.nameEnd
             guard colon > pos, nameEnd > pos else {
                 finishField()
                 defects.append("header block ended by a line that is not a header field (missing blank line)")
@@ -123,6 +127,42 @@ enum HeaderBlockParser {
         }
         if endedMidHeader { defects.append("truncated: input ends inside the header block") }
         return Result(headers: HeaderList(fields), bodyStart: bodyStart, endedMidHeader: endedMidHeader)
+    }
+
+    /// The field name at `pos`: (colon offset or -1, end of the name, whether it had 8-bit/control bytes).
+    /// Whitespace may precede the colon (obsolete syntax) but not split the name.
+    static func fieldName(_ buf: UnsafeBufferPointer<UInt8>, _ pos: Int, _ contentEnd: Int) -> (colon: Int, nameEnd: Int, invalidBytes: Bool) {
+        var i = pos
+        var nameEnd = -1
+        var invalid = false
+        while i < contentEnd {
+            let b = buf[i]
+            if b == ASCII.colon { return (i, nameEnd < 0 ? i : nameEnd, invalid) }
+            if b == ASCII.space || b == ASCII.tab {
+                if nameEnd < 0 { nameEnd = i }
+            } else if nameEnd >= 0 {
+                return (-1, -1, false)
+            } else if b < 33 || b > 126 {
+                invalid = true
+            }
+            i += 1
+        }
+        return (-1, -1, false)
+    }
+
+    private static func isBlank(_ buf: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> Bool {
+        var i = lo
+        while i < hi { if buf[i] != ASCII.space && buf[i] != ASCII.tab { return false }; i += 1 }
+        return true
+    }
+
+    private static func startsFieldOrContinuation(_ buf: UnsafeBufferPointer<UInt8>, _ pos: Int, _ end: Int) -> Bool {
+        guard pos < end else { return false }
+        let first = buf[pos]
+        if first == ASCII.space || first == ASCII.tab { return true }
+        let line = lineEnd(buf, pos, end)
+        let name = fieldName(buf, pos, line.contentEnd)
+        return name.colon > pos && name.nameEnd > pos && !name.invalidBytes
     }
 
     /// Line bounds accepting LF, CRLF and a bare CR as the line end.

@@ -1,7 +1,7 @@
 /// Builds the MIME tree over one input buffer: multipart splitting (RFC 2046 §5.1), embedded
 /// messages (message/rfc822, message/global), bounded depth and part count.
 ///
-/// Leniencies: a delimiter line may carry trailing whitespace and a close delimiter trailing junk; a
+/// Leniencies: a delimiter line may carry whitespace and then junk, a close delimiter trailing junk; a
 /// line that merely starts with the boundary followed by other characters is *not* a delimiter (the
 /// boundary-prefix clash of nested parts); a missing close delimiter ends the last part at the end of
 /// input (reported as truncation); a multipart without boundary, or whose boundary never occurs, is
@@ -112,9 +112,9 @@ struct MIMETreeParser {
     }
 
     func splitMultipart(_ body: Range<Int>, boundary: String) -> Split {
-        var trimmed = Array(boundary.utf8)
-        while let last = trimmed.last, ASCII.isWhitespace(last) { trimmed.removeLast() }
-        let delimiter: [UInt8] = [ASCII.hyphen, ASCII.hyphen] + trimmed
+        // The boundary is matched exactly as declared, trailing spaces included (RFC 2046 forbids
+        // them, mime4j's weird-boundary case shows they occur).
+        let delimiter: [UInt8] = [ASCII.hyphen, ASCII.hyphen] + Array(boundary.utf8)
         var split = Split()
         var search = body.lowerBound
         let end = body.upperBound
@@ -126,11 +126,9 @@ struct MIMETreeParser {
             let isClose = after + 1 < end && buf[after] == ASCII.hyphen && buf[after + 1] == ASCII.hyphen
             let restStart = isClose ? after + 2 : after
             let line = buf.lineBounds(from: min(restStart, end), to: end)
-            if !isClose {
-                var k = restStart
-                while k < line.contentEnd, buf[k] == ASCII.space || buf[k] == ASCII.tab { k += 1 }
-                if k < line.contentEnd { continue }  // "--boundaryXYZ": a longer boundary, not ours
-            }
+            // "--boundaryXYZ" is a longer boundary (a nested part's), not ours; "--boundary junk" is
+            // ours (RFC 2046 §5.1.1: the boundary need only start the line).
+            if !isClose, restStart < line.contentEnd, buf[restStart] != ASCII.space, buf[restStart] != ASCII.tab { continue }
             split.foundDelimiter = true
             var partEnd = hit
             if partEnd > body.lowerBound, buf[partEnd - 1] == ASCII.lf { partEnd -= 1 }

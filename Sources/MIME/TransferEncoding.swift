@@ -179,7 +179,7 @@ enum Base64 {
 }
 
 enum QuotedPrintable {
-    /// RFC 2045 §6.7 decoding. Leniencies: a malformed `=` escape is kept literally; trailing
+    /// RFC 2045 §6.7 decoding. Leniencies: a malformed `=` escape is kept literally; literal trailing
     /// whitespace before a line break is removed (rule 3); lone CR or LF line ends are accepted.
     static func decode(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         var i = 0
@@ -192,7 +192,15 @@ enum QuotedPrintable {
                 if b == ASCII.equals || b == ASCII.lf || b == ASCII.cr { break }
                 j += 1
             }
-            if j > i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<j])) }
+            if j > i {
+                // Literal whitespace before a hard line break is transport padding (rule 3); an
+                // encoded "=20" there is real content and is kept.
+                var runEnd = j
+                if j < n, buf[j] != ASCII.equals {
+                    while runEnd > i, buf[runEnd - 1] == ASCII.space || buf[runEnd - 1] == ASCII.tab { runEnd -= 1 }
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<runEnd]))
+            }
             if j >= n { break }
             let b = buf[j]
             if b == ASCII.equals {
@@ -213,7 +221,6 @@ enum QuotedPrintable {
             }
             // Hard line break: drop trailing whitespace; a QP line break is the canonical CRLF whatever
             // the transport delivered (so decoded sizes do not depend on LF vs CRLF storage).
-            while let last = out.last, last == ASCII.space || last == ASCII.tab { out.removeLast() }
             out.append(ASCII.cr)
             out.append(ASCII.lf)
             i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
