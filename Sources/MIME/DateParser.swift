@@ -24,7 +24,8 @@ public enum DateParser {
             current = text[startIndex...idx]
         }
         if !current.isEmpty { tokens.append(current) }
-        if tokens.count == 1 || (tokens.count == 2 && tokens[0].contains("-") && tokens[0].count == 10) {
+        if let first = tokens.first, first.count >= 10, first.utf8.prefix(4).allSatisfy({ $0 >= 48 && $0 <= 57 }),
+           first.utf8.dropFirst(4).first == ASCII.hyphen {
             return parseISO(tokens.joined(separator: " "))
         }
         // Split "1-Jan-2024" and "1.Jan.2024" style day-month-year tokens.

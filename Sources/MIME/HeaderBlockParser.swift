@@ -109,11 +109,12 @@ enum HeaderBlockParser {
             }
             finishField()
             currentName = String(decoding: UnsafeBufferPointer(rebasing: buf[pos..<nameEnd]), as: UTF8.self)
-            let valueLength = contentEnd - (colon + 1)
-            if valueLength <= limits.maxHeaderValueBytes {
-                currentValue.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon + 1)..<contentEnd]))
+            var valueStart = colon + 1
+            while valueStart < contentEnd, buf[valueStart] == ASCII.space || buf[valueStart] == ASCII.tab { valueStart += 1 }
+            if contentEnd - valueStart <= limits.maxHeaderValueBytes {
+                currentValue.append(contentsOf: UnsafeBufferPointer(rebasing: buf[valueStart..<contentEnd]))
             } else {
-                currentValue.append(contentsOf: UnsafeBufferPointer(rebasing: buf[(colon + 1)..<(colon + 1 + limits.maxHeaderValueBytes)]))
+                currentValue.append(contentsOf: UnsafeBufferPointer(rebasing: buf[valueStart..<(valueStart + limits.maxHeaderValueBytes)]))
                 valueTooLong = true
             }
             pos = line.next
