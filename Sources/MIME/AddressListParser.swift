@@ -22,6 +22,9 @@ enum AddressListParser {
         var commentDepth = 0
         var inAngle = false
         var truncated = false
+        // Where the last ">" is: a "," inside "<…" with no ">" after it ends the unclosed bracket.
+        var lastClosingAngle = -1
+        if n > 0 { var k = n - 1; while k >= 0 { if buf[k] == 62 { lastClosingAngle = k; break }; k -= 1 } }
         func finishItem(_ end: Int) {
             if itemStart < end {
                 if result.count >= limit { truncated = true } else if let m = parseMailbox(buf, itemStart, end, converter, &defects) {
@@ -41,7 +44,7 @@ enum AddressListParser {
             } else if inAngle {
                 if b == 62 { inAngle = false }
                 else if b == ASCII.quote { inQuote = true }
-                else if b == 44 && !hasClosingAngle(buf, from: i, to: n) { inAngle = false; finishItem(i) }
+                else if b == 44 && lastClosingAngle < i { inAngle = false; finishItem(i) }
             } else {
                 switch b {
                 case ASCII.quote: inQuote = true
@@ -61,10 +64,6 @@ enum AddressListParser {
         finishItem(n)
         if truncated { defects.append("address list longer than \(limit) entries truncated") }
         return result
-    }
-
-    private static func hasClosingAngle(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
-        buf.firstIndex(of: 62, from: from, to: to) != nil
     }
 
     /// One mailbox from `lo..<hi`: `[phrase] <addr>` or `addr [(comment)]` or `phrase addr`.

@@ -69,6 +69,8 @@ enum EncodedWords {
         return out
     }
 
+    static let maxPayloadScan = 2048
+
     struct Word {
         var charset: String
         var isBase64: Bool
@@ -91,11 +93,15 @@ enum EncodedWords {
         guard encoding == 98 || encoding == 113 else { return nil }  // b, q
         let payloadStart = i + 3
         var j = payloadStart
-        while j + 1 < n {
+        // RFC 2047 caps a word at 75 characters; real mail exceeds that, but an unterminated word
+        // must not make every later "=?" rescan the rest of the field (quadratic time).
+        let scanLimit = min(n, payloadStart + maxPayloadScan)
+        while j + 1 < scanLimit {
             if buf[j] == ASCII.question, buf[j + 1] == ASCII.equals { break }
             if ASCII.isWhitespace(buf[j]) { return nil }
             j += 1
         }
+        guard j + 1 < scanLimit else { return nil }
         guard j + 1 < n else { return nil }
         var charsetBytes = Array(UnsafeBufferPointer(rebasing: buf[charsetStart..<charsetEnd]))
         if let star = charsetBytes.firstIndex(of: 42) { charsetBytes.removeSubrange(star...) }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Builds the MIME tree over one input buffer: multipart splitting (RFC 2046 §5.1), embedded
 /// messages (message/rfc822, message/global), bounded depth and part count.
 ///
@@ -61,8 +67,8 @@ struct MIMETreeParser {
                 defects.append("multipart nested deeper than \(limits.maxDepth): not split")
                 return part
             }
-            guard let boundary = contentType.parameters["boundary"], !boundary.isEmpty else {
-                defects.append("\(contentType.mimeType) without boundary: read as text/plain")
+            guard let boundary = contentType.parameters["boundary"], !boundary.isEmpty, boundary.utf8.count <= Self.maxBoundaryLength else {
+                defects.append("\(contentType.mimeType) without usable boundary: read as text/plain")
                 part.contentType = ContentType(type: "text", subtype: "plain", parameters: ["charset": contentType.charset ?? "us-ascii"])
                 return part
             }
@@ -105,6 +111,28 @@ struct MIMETreeParser {
         return part
     }
 
+    /// The next "--boundary" at a line start. memchr looks for "-" (absent from base64, so whole
+    /// attachments are skipped at memchr speed); the line-start test runs before the comparison so a
+    /// long boundary costs at most one comparison per line.
+    private func nextDelimiter(_ delimiter: [UInt8], from: Int, to end: Int, bodyStart: Int) -> Int? {
+        guard let base = buf.baseAddress else { return nil }
+        var pos = from
+        let lastStart = end - delimiter.count
+        return delimiter.withUnsafeBufferPointer { needle -> Int? in
+            while pos <= lastStart {
+                guard let hit = buf.firstIndex(of: ASCII.hyphen, from: pos, to: lastStart + 1) else { return nil }
+                pos = hit + 1
+                guard hit == bodyStart || buf[hit - 1] == ASCII.lf || buf[hit - 1] == ASCII.cr else { continue }
+                if memcmp(base + hit, needle.baseAddress!, needle.count) == 0 { return hit }
+            }
+            return nil
+        }
+    }
+
+    /// RFC 2046 allows 70 characters; longer ones occur (mime4j's very-very-long-boundary), absurd
+    /// ones only make every "-" in the body an expensive comparison.
+    static let maxBoundaryLength = 8192
+
     struct Split {
         var ranges: [Range<Int>] = []
         var closed = false
@@ -119,9 +147,8 @@ struct MIMETreeParser {
         var search = body.lowerBound
         let end = body.upperBound
         var partStart: Int?
-        while let hit = buf.firstIndex(of: delimiter, from: search, to: end) {
+        while let hit = nextDelimiter(delimiter, from: search, to: end, bodyStart: body.lowerBound) {
             search = hit + 1
-            guard hit == body.lowerBound || buf[hit - 1] == ASCII.lf || buf[hit - 1] == ASCII.cr else { continue }
             let after = hit + delimiter.count
             let isClose = after + 1 < end && buf[after] == ASCII.hyphen && buf[after + 1] == ASCII.hyphen
             let restStart = isClose ? after + 2 : after

@@ -42,7 +42,10 @@ enum Uuencode {
                 }
                 pos = line.next
             }
-            guard closed else { continue }
+            guard closed else {
+                search = max(search, pos)  // lines already rejected are not rescanned from a later "begin"
+                continue
+            }
             blocks.append(Block(filename: CharsetConverter.fallback(nameBytes), range: hit..<pos, size: size))
             search = pos
         }
