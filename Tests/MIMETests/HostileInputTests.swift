@@ -5,7 +5,7 @@ import XCTest
 /// bounded results; these were found by reading the scanners and by the fuzzer.
 final class HostileInputTests: XCTestCase {
     func testUnterminatedEncodedWordsInOneLongField() {
-        let value = String(repeating: "=?a?q?x", count: 10_000)  // never "?="
+        let value = String(repeating: "=?a?q?x", count: 9_000)  // never "?="
         let m = MessageParser().parse(bytes("Subject: \(value)\n\n"))
         XCTAssertEqual(m.subject?.count, value.count)  // kept literally
     }
