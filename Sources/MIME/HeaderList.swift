@@ -1,0 +1,77 @@
+/// One header field: its name as written and its unfolded value as raw bytes (RFC 6532 allows UTF-8;
+/// real mail also carries other 8-bit charsets, so bytes are kept until a consumer decodes them).
+public struct HeaderField: Sendable, Hashable {
+    public let name: String
+    /// Unfolded (line breaks of folding removed, RFC 5322 §2.2.3) and trimmed value bytes.
+    public let rawValue: [UInt8]
+
+    public init(name: String, rawValue: [UInt8]) {
+        self.name = name
+        self.rawValue = rawValue
+    }
+
+    /// The value as text without RFC 2047 decoding: UTF-8, or windows-1252 for invalid UTF-8.
+    public var value: String { rawValue.withUnsafeBufferPointer { CharsetConverter.fallback($0) } }
+
+    /// The value with RFC 2047 encoded-words decoded (for unstructured fields such as Subject).
+    public var decodedValue: String {
+        var defects: [String] = []
+        return EncodedWords.decode(rawValue, converter: CharsetConverter(), defects: &defects)
+    }
+}
+
+/// The header fields of a message or part, in order, with case-insensitive lookup.
+public struct HeaderList: Sendable, Hashable, Sequence {
+    public private(set) var fields: [HeaderField]
+
+    public init(_ fields: [HeaderField] = []) { self.fields = fields }
+
+    public func makeIterator() -> IndexingIterator<[HeaderField]> { fields.makeIterator() }
+    public var count: Int { fields.count }
+    public var isEmpty: Bool { fields.isEmpty }
+
+    /// All fields with this name (case-insensitive), in message order.
+    public func fields(named name: String) -> [HeaderField] {
+        let key = Array(name.lowercased().utf8)
+        return fields.filter { Self.nameMatches($0.name, key) }
+    }
+
+    /// The first field with this name (case-insensitive).
+    public func first(named name: String) -> HeaderField? {
+        let key = Array(name.lowercased().utf8)
+        return fields.first { Self.nameMatches($0.name, key) }
+    }
+
+    /// Every value of a name as text (no RFC 2047 decoding).
+    public func values(named name: String) -> [String] { fields(named: name).map(\.value) }
+
+    public subscript(name: String) -> String? { first(named: name)?.value }
+
+    public mutating func append(_ field: HeaderField) { fields.append(field) }
+
+    private static func nameMatches(_ name: String, _ lowercasedKey: [UInt8]) -> Bool {
+        var i = 0
+        for b in name.utf8 {
+            if i >= lowercasedKey.count || ASCII.lower(b) != lowercasedKey[i] { return false }
+            i += 1
+        }
+        return i == lowercasedKey.count
+    }
+
+    /// Parses a header block (e.g. an IMAP `BODY.PEEK[HEADER]`), tolerating everything `MessageParser` does.
+    public static func parse(_ bytes: some Collection<UInt8>, limits: ParserLimits = .default) -> HeaderList {
+        parseReportingDefects(bytes, limits: limits).headers
+    }
+
+    public static func parseReportingDefects(
+        _ bytes: some Collection<UInt8>, limits: ParserLimits = .default
+    ) -> (headers: HeaderList, defects: [String]) {
+        var defects: [String] = []
+        let run: (UnsafeBufferPointer<UInt8>) -> HeaderList = { buffer in
+            HeaderBlockParser.parse(buffer, from: 0, to: buffer.count, limits: limits, defects: &defects).headers
+        }
+        if let headers = bytes.withContiguousStorageIfAvailable(run) { return (headers, defects) }
+        let headers = Array(bytes).withUnsafeBufferPointer(run)
+        return (headers, defects)
+    }
+}

@@ -1,0 +1,71 @@
+/// Turns the encoded bytes of one text part into readable text: transfer decoding, charset, line
+/// ends normalised to LF, format=flowed, HTML converted. Usable on its own by the IMAP pipeline,
+/// which fetches only the (possibly partial) first text part.
+public enum TextPartDecoder {
+    public static func decode(
+        _ bytes: some Collection<UInt8>,
+        transferEncoding: String,
+        charset: String?,
+        subtype: String = "plain",
+        flowed: Bool = false,
+        delSp: Bool = false,
+        truncated: Bool = false
+    ) -> (text: String, defects: [String]) {
+        var defects: [String] = []
+        let converter = CharsetConverter()
+        let run: (UnsafeBufferPointer<UInt8>) -> String = { buf in
+            decode(buf, encoding: TransferEncoding(label: transferEncoding), charset: charset, subtype: subtype,
+                   flowed: flowed, delSp: delSp, truncated: truncated, converter: converter, defects: &defects)
+        }
+        let text = bytes.withContiguousStorageIfAvailable(run) ?? Array(bytes).withUnsafeBufferPointer(run)
+        return (text, defects)
+    }
+
+    static func decode(
+        _ buf: UnsafeBufferPointer<UInt8>, encoding: TransferEncoding, charset: String?, subtype: String,
+        flowed: Bool, delSp: Bool, truncated: Bool, converter: CharsetConverter, defects: inout [String]
+    ) -> String {
+        var (decoded, cut) = encoding.decode(buf)
+        if case .other(let label) = encoding { defects.append("unknown Content-Transfer-Encoding \(label): used as is") }
+        if truncated {
+            defects.append("truncated: text part incomplete")
+            dropIncompleteTail(&decoded, charset: charset)
+        } else if cut {
+            defects.append("truncated: base64 text ends mid-quantum")
+        }
+        var text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: charset ?? "us-ascii", defects: &defects) }
+        text = normalizeLineEnds(text)
+        if subtype == "html" {
+            return HTMLText.toText(text)
+        }
+        if flowed { text = FlowedText.unflow(text, delSp: delSp) }
+        return text
+    }
+
+    /// A partial fetch usually cuts a UTF-8 character: drop the incomplete tail instead of reporting
+    /// an invalid sequence (the truncation itself is already a defect).
+    private static func dropIncompleteTail(_ bytes: inout [UInt8], charset: String?) {
+        guard case .utf8 = CharsetDecoding.forLabel(charset ?? "utf-8") else { return }
+        var k = bytes.count - 1
+        var continuation = 0
+        while k >= 0, bytes[k] & 0xC0 == 0x80, continuation < 3 { k -= 1; continuation += 1 }
+        guard k >= 0 else { return }
+        let lead = bytes[k]
+        let needed = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0
+        if needed > continuation { bytes.removeSubrange(k...) }
+    }
+
+    static func normalizeLineEnds(_ text: String) -> String {
+        guard text.utf8.contains(ASCII.cr) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var previousCR = false
+        for b in text.utf8 {
+            if b == ASCII.cr { out.append(ASCII.lf); previousCR = true; continue }
+            if b == ASCII.lf, previousCR { previousCR = false; continue }
+            previousCR = false
+            out.append(b)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

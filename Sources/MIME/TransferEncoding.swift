@@ -1,0 +1,281 @@
+/// Content-Transfer-Encoding (RFC 2045 §6).
+public enum TransferEncoding: Sendable, Hashable, CustomStringConvertible {
+    case sevenBit, eightBit, binary, base64, quotedPrintable
+    /// `x-uuencode` and friends.
+    case uuencode
+    case other(String)
+
+    public init(label: String) {
+        switch label.lowercasedTrimmed {
+        case "", "7bit", "7-bit": self = .sevenBit
+        case "8bit", "8-bit": self = .eightBit
+        case "binary": self = .binary
+        case "base64", "base-64": self = .base64
+        case "quoted-printable", "quotedprintable", "qp": self = .quotedPrintable
+        case "x-uuencode", "uuencode", "x-uue", "uue": self = .uuencode
+        case let other: self = .other(other)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .sevenBit: "7bit"
+        case .eightBit: "8bit"
+        case .binary: "binary"
+        case .base64: "base64"
+        case .quotedPrintable: "quoted-printable"
+        case .uuencode: "x-uuencode"
+        case .other(let s): s
+        }
+    }
+
+    /// Decodes a body. Unknown encodings pass the bytes through (RFC 2049 §2 item 5 says to treat the
+    /// part as application/octet-stream; for text we would rather show something).
+    public func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], truncated: Bool) {
+        switch self {
+        case .base64:
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count / 4 * 3)
+            let complete = Base64.decodeLenient(bytes, into: &out)
+            return (out, !complete)
+        case .quotedPrintable:
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            QuotedPrintable.decode(bytes, into: &out)
+            return (out, false)
+        case .uuencode:
+            var out: [UInt8] = []
+            _ = Uuencode.decodeBlock(bytes, into: &out)
+            return (out, false)
+        default:
+            return (Array(bytes), false)
+        }
+    }
+
+    public func decode(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { decode($0).bytes }
+    }
+
+    /// Decoded size without materialising the decoded bytes.
+    func decodedSize(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        switch self {
+        case .base64: return Base64.decodedSize(bytes)
+        case .quotedPrintable: return QuotedPrintable.decodedSize(bytes)
+        case .uuencode: return Uuencode.decodedSize(bytes)
+        default: return bytes.count
+        }
+    }
+}
+
+enum Base64 {
+    /// 0...63 for alphabet bytes, 64 for "=", 255 for everything else.
+    static let table: [UInt8] = {
+        var t = [UInt8](repeating: 255, count: 256)
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            t[Int(c)] = UInt8(i)
+        }
+        t[61] = 64
+        return t
+    }()
+
+    /// Decodes, skipping line breaks and any non-alphabet byte (RFC 2045 §6.8 says to ignore them).
+    /// Returns false when the data ends with an incomplete quantum (truncated input).
+    @discardableResult
+    static func decodeLenient(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        var acc: UInt32 = 0
+        var count = 0
+        var sawPadding = false
+        table.withUnsafeBufferPointer { table in
+            for b in bytes {
+                let v = table[Int(b)]
+                if v < 64 {
+                    if sawPadding { continue }  // data after padding: ignored like most decoders do
+                    acc = acc << 6 | UInt32(v)
+                    count += 1
+                    if count == 4 {
+                        out.append(UInt8(truncatingIfNeeded: acc >> 16))
+                        out.append(UInt8(truncatingIfNeeded: acc >> 8))
+                        out.append(UInt8(truncatingIfNeeded: acc))
+                        acc = 0
+                        count = 0
+                    }
+                } else if v == 64 {
+                    sawPadding = true
+                }
+            }
+        }
+        switch count {
+        case 2: out.append(UInt8(truncatingIfNeeded: acc >> 4)); return sawPadding
+        case 3:
+            out.append(UInt8(truncatingIfNeeded: acc >> 10))
+            out.append(UInt8(truncatingIfNeeded: acc >> 2))
+            return sawPadding
+        case 1: return false
+        default: return true
+        }
+    }
+
+    /// Size of the decoded data, computed per line: a well-formed line is all alphabet characters, so
+    /// only its length, trailing padding and whitespace matter. A line with any other byte in it is
+    /// counted character by character. This keeps a 2 MB attachment at memchr speed.
+    static func decodedSize(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var symbols = 0
+        var pos = 0
+        let n = buf.count
+        var padded = false
+        table.withUnsafeBufferPointer { table in
+            while pos < n, !padded {
+                let (contentEnd, next) = buf.lineBounds(from: pos, to: n)
+                var hi = contentEnd
+                while hi > pos, ASCII.isWhitespace(buf[hi - 1]) { hi -= 1 }
+                var pads = 0
+                while hi > pos, buf[hi - 1] == ASCII.equals { hi -= 1; pads += 1 }
+                // A clean line: check first and last bytes only; the interior is verified cheaply below.
+                let length = hi - pos
+                if length > 0, isCleanRun(buf, pos, hi, table) {
+                    symbols += length
+                } else {
+                    for k in pos..<hi where table[Int(buf[k])] < 64 { symbols += 1 }
+                }
+                if pads > 0 { padded = true }
+                pos = next
+            }
+        }
+        return symbols / 4 * 3 + max(0, symbols % 4 - 1)
+    }
+
+    @inline(__always)
+    private static func isCleanRun(_ buf: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, _ table: UnsafeBufferPointer<UInt8>) -> Bool {
+        var ok: UInt8 = 0
+        for k in lo..<hi { ok |= table[Int(buf[k])] }
+        return ok < 64
+    }
+
+    static func encode(_ bytes: [UInt8], lineLength: Int = 76) -> [UInt8] {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 4 / 3 + bytes.count / 57 * 2 + 8)
+        var lineLen = 0
+        var i = 0
+        while i < bytes.count {
+            let b0 = UInt32(bytes[i])
+            let b1 = i + 1 < bytes.count ? UInt32(bytes[i + 1]) : 0
+            let b2 = i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0
+            let v = b0 << 16 | b1 << 8 | b2
+            out.append(alphabet[Int(v >> 18 & 63)])
+            out.append(alphabet[Int(v >> 12 & 63)])
+            out.append(i + 1 < bytes.count ? alphabet[Int(v >> 6 & 63)] : ASCII.equals)
+            out.append(i + 2 < bytes.count ? alphabet[Int(v & 63)] : ASCII.equals)
+            i += 3
+            lineLen += 4
+            if lineLength > 0, lineLen >= lineLength, i < bytes.count {
+                out.append(ASCII.cr)
+                out.append(ASCII.lf)
+                lineLen = 0
+            }
+        }
+        return out
+    }
+}
+
+enum QuotedPrintable {
+    /// RFC 2045 §6.7 decoding. Leniencies: a malformed `=` escape is kept literally; literal trailing
+    /// whitespace before a line break is removed (rule 3); lone CR or LF line ends are accepted.
+    static func decode(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        var i = 0
+        let n = buf.count
+        while i < n {
+            // Copy the run up to the next "=" or line break in bulk.
+            var j = i
+            while j < n {
+                let b = buf[j]
+                if b == ASCII.equals || b == ASCII.lf || b == ASCII.cr { break }
+                j += 1
+            }
+            if j > i {
+                // Literal whitespace before a hard line break is transport padding (rule 3); an
+                // encoded "=20" there is real content and is kept.
+                var runEnd = j
+                if j < n, buf[j] != ASCII.equals {
+                    while runEnd > i, buf[runEnd - 1] == ASCII.space || buf[runEnd - 1] == ASCII.tab { runEnd -= 1 }
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<runEnd]))
+            }
+            if j >= n { break }
+            let b = buf[j]
+            if b == ASCII.equals {
+                if j + 2 < n, let hi = ASCII.hexValue(buf[j + 1]), let lo = ASCII.hexValue(buf[j + 2]) {
+                    out.append(hi << 4 | lo)
+                    i = j + 3
+                    continue
+                }
+                // Soft line break: "=" followed by optional whitespace and a line end (or the end).
+                var k = j + 1
+                while k < n, buf[k] == ASCII.space || buf[k] == ASCII.tab { k += 1 }
+                if k >= n { i = n; continue }
+                if buf[k] == ASCII.cr { k += 1; if k < n, buf[k] == ASCII.lf { k += 1 }; i = k; continue }
+                if buf[k] == ASCII.lf { i = k + 1; continue }
+                out.append(ASCII.equals)
+                i = j + 1
+                continue
+            }
+            // Hard line break: drop trailing whitespace; a QP line break is the canonical CRLF whatever
+            // the transport delivered (so decoded sizes do not depend on LF vs CRLF storage).
+            out.append(ASCII.cr)
+            out.append(ASCII.lf)
+            i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
+        }
+    }
+
+    static func decodedSize(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(buf.count, 1 << 16))
+        // Decoding in 64 KiB windows keeps memory bounded; a window boundary is moved to a line start.
+        var total = 0
+        var pos = 0
+        while pos < buf.count {
+            var end = min(buf.count, pos + (1 << 16))
+            if end < buf.count, let nl = buf.firstIndex(of: ASCII.lf, from: end, to: buf.count) { end = nl + 1 } else if end < buf.count { end = buf.count }
+            out.removeAll(keepingCapacity: true)
+            decode(UnsafeBufferPointer(rebasing: buf[pos..<end]), into: &out)
+            total += out.count
+            pos = end
+        }
+        return total
+    }
+
+    /// Encodes UTF-8 text for outgoing mail: CRLF line ends, soft breaks keep lines ≤ 76 characters.
+    static func encode(_ text: [UInt8]) -> [UInt8] {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 8)
+        var lineLen = 0
+        var i = 0
+        func emit(_ chunk: [UInt8]) {
+            if lineLen + chunk.count > 75 {
+                out.append(contentsOf: [ASCII.equals, ASCII.cr, ASCII.lf])
+                lineLen = 0
+            }
+            out.append(contentsOf: chunk)
+            lineLen += chunk.count
+        }
+        while i < text.count {
+            let b = text[i]
+            if b == ASCII.lf || (b == ASCII.cr && i + 1 < text.count && text[i + 1] == ASCII.lf) {
+                out.append(ASCII.cr); out.append(ASCII.lf)
+                lineLen = 0
+                i += b == ASCII.cr ? 2 : 1
+                continue
+            }
+            let nextIsBreak = i + 1 >= text.count || text[i + 1] == ASCII.lf || text[i + 1] == ASCII.cr
+            let literal = (b >= 33 && b <= 126 && b != ASCII.equals) || ((b == ASCII.space || b == ASCII.tab) && !nextIsBreak)
+            if literal {
+                emit([b])
+            } else {
+                emit([ASCII.equals, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            }
+            i += 1
+        }
+        return out
+    }
+}
