@@ -96,3 +96,33 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(DatabaseURL.redacted("postgresql:///touchpoint?host=/run/postgresql"), "postgresql:///touchpoint?host=/run/postgresql")
     }
 }
+
+final class InspectCommandTests: XCTestCase {
+    func testJSONLinesAndMissingFile() throws {
+        let path = NSTemporaryDirectory() + "tp-inspect-\(UUID().uuidString).eml"
+        try Data("""
+        From: =?koi8-r?B?6dfBzg==?= <ivan@example.ru>\r
+        To: sales@example.com\r
+        Subject: =?utf-8?Q?Zahl=C3=A1s?=\r
+        Message-ID: <abc@example.ru>\r
+        Date: Mon, 23 Nov 2026 10:00:00 +0100\r
+        \r
+        Hello\r
+
+        """.utf8).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        let captured = CapturedIO()
+        let status = TouchpointCommandLine().run(["inspect", "--json", path, "/nonexistent.eml"], io: captured.io())
+        XCTAssertEqual(status, 66, "a missing file is reported with EX_NOINPUT")
+        XCTAssertTrue(captured.err.contains("/nonexistent.eml"), captured.err)
+        let lines = captured.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        XCTAssertEqual(object["message_id"] as? String, "abc@example.ru")
+        XCTAssertEqual(object["subject"] as? String, "Zahlás")
+        XCTAssertEqual(object["date"] as? String, "2026-11-23T09:00:00Z")
+        let from = try XCTUnwrap(object["from"] as? [[String: Any]])
+        XCTAssertEqual(from.first?["name"] as? String, "Иван")
+        XCTAssertEqual(object["automated"] as? Bool, false)
+    }
+}

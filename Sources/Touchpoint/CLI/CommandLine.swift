@@ -11,7 +11,7 @@ public struct TouchpointCommandLine: Sendable {
     }
 
     public static var standardCommands: [any Command] {
-        [CheckConfigCommand(), VersionCommand()]
+        [CheckConfigCommand(), InspectCommand(), VersionCommand()]
     }
 
     static let globalSpec = Arguments.Spec(flags: ["--help", "-h", "--version"], options: ["--config", "-c", "--log-level"])
