@@ -7,6 +7,7 @@ enum Bench {
     typealias Subcommand = (name: String, usage: String, run: @Sendable (ArraySlice<String>) throws -> Void)
 
     static let subcommands: [Subcommand] = [
+        ("parse", ParseBench.usage, ParseBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
     ]
 
