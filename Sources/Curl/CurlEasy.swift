@@ -390,11 +390,11 @@ private final class DebugSink {
         }
     }
 
+    /// Splits on LF bytes (a Swift `Character` would treat CR LF as one unit) and drops the CR.
     private func lines(_ bytes: UnsafeRawBufferPointer) -> [String] {
-        let text = String(decoding: bytes, as: UTF8.self)
-        return text.split(separator: "\n", omittingEmptySubsequences: true).compactMap { line in
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line
-            return trimmed.isEmpty ? nil : String(trimmed)
+        bytes.split(separator: 0x0A, omittingEmptySubsequences: true).compactMap { line in
+            let trimmed = line.last == 0x0D ? line.dropLast() : line
+            return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
         }
     }
 }
