@@ -138,7 +138,7 @@ public final class CurlEasy {
     }
 
     public func setPassword(_ password: Secret) throws(CurlError) {
-        debugSink.redactor.secrets.append(password.exposedValue)
+        debugSink.redactor.remember(password)
         try setString(CURLOPT_PASSWORD, password.exposedValue, "set password")
     }
 
@@ -149,7 +149,7 @@ public final class CurlEasy {
 
     /// The OAuth 2.0 bearer token for XOAUTH2 / OAUTHBEARER.
     public func setBearerToken(_ token: Secret) throws(CurlError) {
-        debugSink.redactor.secrets.append(token.exposedValue)
+        debugSink.redactor.remember(token)
         try setString(CURLOPT_XOAUTH2_BEARER, token.exposedValue, "set bearer token")
     }
 
@@ -238,6 +238,7 @@ public final class CurlEasy {
     /// `.wouldBlock` means: `wait(for: .writable, …)` and try again.
     public func send(_ bytes: UnsafeRawBufferPointer) throws(CurlError) -> StreamResult {
         var sent = 0
+        errorBuffer[0] = 0
         let code = curl_easy_send(handle, bytes.baseAddress, bytes.count, &sent)
         if code == CURLE_AGAIN { return .wouldBlock }
         if code != CURLE_OK { throw makeError(code, operation: "send to \(url)") }

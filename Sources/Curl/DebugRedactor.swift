@@ -20,6 +20,12 @@ struct DebugRedactor: Sendable {
 
     var secrets: [String] = []
 
+    /// Adds a secret to scrub; each distinct value once, so resetting options does not grow the list.
+    mutating func remember(_ secret: Secret) {
+        let value = secret.exposedValue
+        if !value.isEmpty && !secrets.contains(value) { secrets.append(value) }
+    }
+
     func redactSent(_ line: String) -> String {
         bounded(scrub(redactCommand(line)))
     }

@@ -55,9 +55,14 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
     /// PEM file of trusted CAs; nil trusts the system store.
     public var caFile: String?
     public var credentials: Credentials?
+    /// Bound on the TCP connect (and the TLS handshake for implicit TLS).
     public var connectTimeout: Duration
     /// Bound on each protocol reply (greeting, STARTTLS, login …).
     public var responseTimeout: Duration
+    /// Bound on the whole of connect + TLS + login (libcurl's `TIMEOUT_MS` for the perform). It does
+    /// not limit a CONNECT_ONLY stream afterwards: `send`/`receive` never block, callers bound
+    /// each wait with `SocketPoll`. SMTP replaces it with its per-message timeout.
+    public var loginTimeout: Duration
     /// `host:port:address` entries (`CURLOPT_RESOLVE`), for tests and split-horizon setups.
     public var resolveOverrides: [String] = []
 
@@ -70,7 +75,8 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         caFile: String? = nil,
         credentials: Credentials? = nil,
         connectTimeout: Duration = .seconds(15),
-        responseTimeout: Duration = .seconds(30)
+        responseTimeout: Duration = .seconds(30),
+        loginTimeout: Duration = .seconds(60)
     ) throws(CurlError) {
         func refuse(_ detail: String) -> CurlError {
             CurlError(refused: .invalidConfiguration, operation: "mail server URL", detail: detail)
@@ -110,6 +116,7 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         self.credentials = credentials
         self.connectTimeout = connectTimeout
         self.responseTimeout = responseTimeout
+        self.loginTimeout = loginTimeout
     }
 
     /// True only for `.none`: the daemon must log a warning for such a server.
@@ -132,6 +139,7 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         if let caFile { try easy.setCAFile(caFile) }
         try easy.setConnectTimeout(connectTimeout)
         try easy.setServerResponseTimeout(responseTimeout)
+        try easy.setTimeout(loginTimeout)
         if !resolveOverrides.isEmpty { try easy.setResolveOverrides(resolveOverrides) }
         switch credentials {
         case .none:

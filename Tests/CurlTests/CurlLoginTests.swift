@@ -8,7 +8,6 @@ final class CurlLoginTests: XCTestCase {
         let easy = try CurlEasy()
         try endpoint.apply(to: easy)
         try easy.setConnectOnly(true)
-        try easy.setTimeout(.seconds(30))
         if let debug { try easy.setDebugHandler(debug) }
         try easy.perform()
         return easy
@@ -36,6 +35,17 @@ final class CurlLoginTests: XCTestCase {
         let endpoint = try MailServerEndpoint(
             url: "imaps://\(stack.host):\(stack.imapsPort)/", caFile: stack.caFile, credentials: stack.passwordCredentials)
         try assertNoopWorks(try connect(endpoint))
+    }
+
+    func testStreamOutlivesTheLoginTimeout() throws {
+        // libcurl's TIMEOUT_MS bounds the login perform only; the handed-over stream keeps working.
+        let stack = try MailStack.required()
+        let endpoint = try MailServerEndpoint(
+            url: "imaps://\(stack.host):\(stack.imapsPort)/", caFile: stack.caFile, credentials: stack.passwordCredentials,
+            loginTimeout: .seconds(1))
+        let easy = try connect(endpoint)
+        Thread.sleep(forTimeInterval: 1.5)
+        try assertNoopWorks(easy)
     }
 
     func testSTARTTLSLoginThenNoop() throws {
