@@ -32,22 +32,18 @@ public final class CurlEasy {
         errorBufferSize = Int(tp_curl_error_size()) + 1
         errorBuffer = .allocate(capacity: errorBufferSize)
         errorBuffer.initialize(repeating: 0, count: errorBufferSize)
-        do {
-            try check(tp_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)),
-                      "set error buffer")
-            // Signals (SIGALRM for resolver timeouts) are unsafe in a threaded process.
-            try setLong(CURLOPT_NOSIGNAL, 1, "set NOSIGNAL")
-            // Without a write function libcurl writes response bodies to stdout.
-            try check(tp_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, { _, size, count, _ in
-                size * count
-            }), "set write function")
-            try check(tp_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(debugSink).toOpaque()),
-                      "set debug data")
-        } catch {
-            curl_easy_cleanup(handle)
-            errorBuffer.deallocate()
-            throw error
-        }
+        // Every stored property is set: if a line below throws, Swift runs `deinit`, which frees
+        // the handle and the buffer (freeing them here too would be a double free).
+        try check(tp_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)),
+                  "set error buffer")
+        // Signals (SIGALRM for resolver timeouts) are unsafe in a threaded process.
+        try setLong(CURLOPT_NOSIGNAL, 1, "set NOSIGNAL")
+        // Without a write function libcurl writes response bodies to stdout.
+        try check(tp_curl_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, { _, size, count, _ in
+            size * count
+        }), "set write function")
+        try check(tp_curl_setopt_pointer(handle, CURLOPT_DEBUGDATA, Unmanaged.passUnretained(debugSink).toOpaque()),
+                  "set debug data")
     }
 
     deinit {
@@ -204,6 +200,18 @@ public final class CurlEasy {
         try check(tp_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(bytes.count)),
                   "set upload size")
         uploadSource = source
+    }
+
+    /// Ends uploading and releases the bytes (a 50 MB message need not live until the next send).
+    /// The read callback keeps a valid, empty source: libcurl may still hold the pointer.
+    public func clearUpload() throws(CurlError) {
+        guard uploadSource != nil else { return }
+        let empty = UploadSource(bytes: [])
+        try check(tp_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(empty).toOpaque()),
+                  "clear read data")
+        uploadSource = empty
+        try setLong(CURLOPT_UPLOAD, 0, "clear UPLOAD")
+        try check(tp_curl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, -1), "clear upload size")
     }
 
     // MARK: - Running

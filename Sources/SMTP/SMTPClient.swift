@@ -81,6 +81,9 @@ public final class SMTPClient {
             self.easy = nil
             throw Self.interpret(error, transcript: transcript.current, recipients: uniqueRecipients)
         }
+        // The message is accepted now: a failure to release the bytes must not read as a failed
+        // send (the caller would send it twice). Start with a fresh handle instead.
+        do { try easy.clearUpload() } catch { self.easy = nil }
         let current = transcript.current
         return SMTPDelivery(
             recipients: current.results(for: uniqueRecipients),
