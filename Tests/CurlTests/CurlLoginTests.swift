@@ -37,6 +37,37 @@ final class CurlLoginTests: XCTestCase {
         try assertNoopWorks(try connect(endpoint))
     }
 
+    func testLogoutEndsTheStream() throws {
+        let stack = try MailStack.required()
+        let easy = try connect(try MailServerEndpoint(
+            url: "imaps://\(stack.host):\(stack.imapsPort)/", caFile: stack.caFile, credentials: stack.passwordCredentials))
+        try easy.sendAll(Array("a2 LOGOUT\r\n".utf8), timeout: .seconds(10))
+        XCTAssertTrue(try easy.readUntilLine(startingWith: "a2 ").contains("a2 OK"))
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        var outcome = CurlEasy.StreamResult.wouldBlock
+        for _ in 0..<100 {
+            do {
+                outcome = try buffer.withUnsafeMutableBytes { try easy.receive(into: $0) }
+            } catch let error as CurlError {
+                // A TLS peer may reset instead of closing cleanly; either way the stream ended.
+                XCTAssertEqual(error.kind, .recvFailed, "\(error)")
+                return
+            }
+            if outcome == .closed { break }
+            if outcome == .wouldBlock { _ = try easy.wait(for: .readable, timeout: .seconds(5)) }
+        }
+        XCTAssertEqual(outcome, .closed)
+    }
+
+    func testSilentServerTimesOut() throws {
+        let server = try FakeIMAPServer(stall: true)
+        let endpoint = try MailServerEndpoint(
+            url: "imap://127.0.0.1:\(server.port)/", credentials: .password(user: "alice", password: Secret("pw")),
+            connectTimeout: .seconds(2), responseTimeout: .seconds(1), loginTimeout: .seconds(5))
+        assertFails(endpoint, with: .timeout)
+        XCTAssertTrue(server.linesAfterClose().isEmpty)
+    }
+
     func testStreamOutlivesTheLoginTimeout() throws {
         // libcurl's TIMEOUT_MS bounds the login perform only; the handed-over stream keeps working.
         let stack = try MailStack.required()

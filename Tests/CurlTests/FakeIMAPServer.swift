@@ -15,8 +15,11 @@ final class FakeIMAPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var received: [String] = []
     private let finished = DispatchSemaphore(value: 0)
+    private let stall: Bool
 
-    init() throws {
+    /// - Parameter stall: accept the connection but never send a greeting (a hung server).
+    init(stall: Bool = false) throws {
+        self.stall = stall
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -60,6 +63,12 @@ final class FakeIMAPServer: @unchecked Sendable {
         defer { close(connection) }
         func reply(_ text: String) { _ = text.withCString { send(connection, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
 
+        if stall {
+            // Hold the connection open, silent, until the client gives up and closes it.
+            var readable = pollfd(fd: connection, events: Int16(POLLIN), revents: 0)
+            _ = poll(&readable, 1, 15_000)
+            return
+        }
         reply("* OK IMAP4rev1 fake server ready\r\n")
         var pending: [UInt8] = []
         var saslTag: String?
