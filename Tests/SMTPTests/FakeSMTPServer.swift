@@ -13,11 +13,18 @@ final class FakeSMTPServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let stall: Bool
+    private let mailFromReply: String
+    private let messageReply: String
     private let lock = NSLock()
     private var received: [String] = []
     private let finished = DispatchSemaphore(value: 0)
 
-    init(stall: Bool = false) throws {
+    /// - Parameters:
+    ///   - mailFromReply: the reply to MAIL FROM.
+    ///   - messageReply: the reply to the end of DATA (the verdict on the message).
+    init(stall: Bool = false, mailFromReply: String = "250 ok", messageReply: String = "250 queued") throws {
+        self.mailFromReply = mailFromReply
+        self.messageReply = messageReply
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard listener >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_in()
@@ -68,7 +75,7 @@ final class FakeSMTPServer: @unchecked Sendable {
                 lock.withLock { received.append(line) }
                 if stall { continue }
                 if inData {
-                    if line == "." { inData = false; reply("250 queued\r\n") }
+                    if line == "." { inData = false; reply(messageReply + "\r\n") }
                     continue
                 }
                 if awaitingSASLResponse {
@@ -85,6 +92,7 @@ final class FakeSMTPServer: @unchecked Sendable {
                 case "AUTH": reply("235 ok\r\n")
                 case "DATA": inData = true; reply("354 go ahead\r\n")
                 case "QUIT": reply("221 bye\r\n"); return
+                case "MAIL": reply(mailFromReply + "\r\n")
                 default: reply("250 ok\r\n")
                 }
             }

@@ -167,6 +167,28 @@ final class SMTPSinkTests: XCTestCase {
         XCTAssertFalse(trace.isEmpty)
     }
 
+    func testServerVerdictsDecideTransience() throws {
+        let cases: [(mailFrom: String, message: String, kind: SMTPError.Kind, code: Int, transient: Bool)] = [
+            ("550 5.7.1 sender refused", "250 queued", .senderRejected, 550, false),
+            ("421 4.3.2 try later", "250 queued", .senderRejected, 421, true),
+            ("250 ok", "554 5.6.0 message refused", .messageRejected, 554, false),
+            ("250 ok", "452 4.3.1 insufficient storage", .messageRejected, 452, true),
+        ]
+        for expected in cases {
+            let server = try FakeSMTPServer(mailFromReply: expected.mailFrom, messageReply: expected.message)
+            let endpoint = try MailServerEndpoint(
+                url: "smtp://127.0.0.1:\(server.port)", tls: MailServerEndpoint.TLSPolicy.none,
+                connectTimeout: .seconds(5), responseTimeout: .seconds(5))
+            XCTAssertThrowsError(try SMTPClient(endpoint: endpoint).send(
+                testMessage(token: uniqueToken()), from: sender, to: [try EnvelopeAddress("alice@example.com")])) { error in
+                guard let error = error as? SMTPError else { return XCTFail("\(error)") }
+                XCTAssertEqual(error.kind, expected.kind, "\(error)")
+                XCTAssertEqual(error.reply?.code, expected.code, "\(error)")
+                XCTAssertEqual(error.isTransient, expected.transient, "\(error)")
+            }
+        }
+    }
+
     func testWrongPasswordIsAPermanentAuthenticationError() throws {
         let stack = try SMTPStack.required()
         let client = try SMTPClient(endpoint: try stack.endpoint(password: stack.password + "-wrong"))
