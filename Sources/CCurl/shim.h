@@ -26,6 +26,11 @@ static inline CURLcode tp_curl_setopt_slist(CURL *handle, CURLoption option, str
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode tp_curl_setopt_off_t(CURL *handle, CURLoption option, curl_off_t value) {
+    // *_LARGE options read a curl_off_t; passing a long through the variadic would be undefined.
+    return curl_easy_setopt(handle, option, value);
+}
+
 typedef size_t (*tp_curl_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
 typedef int (*tp_curl_debug_callback)(CURL *handle, curl_infotype type, char *data, size_t size, void *userdata);
 
