@@ -1,0 +1,36 @@
+/// Tunables of one IMAP session; every value is bounded.
+public struct IMAPSessionOptions: Sendable, Equatable {
+    /// A command fails when the server sends nothing for this long (an inactivity timeout, so
+    /// a large batch that keeps streaming is not cut off).
+    public var commandTimeout: Duration
+    /// Bytes fetched from the first text part (`BODY.PEEK[n]<0.limit>`).
+    public var textPartLimit: Int
+    /// One IDLE lasts at most this long; servers may drop idle clients after 30 minutes
+    /// (RFC 2177), so the default re-issues after 29.
+    public var idleMaximum: Duration
+    /// Widest UID range one `fetchBatch` accepts.
+    public var maxBatchWidth: UInt64
+    /// Bytes read from the transport per call.
+    public var receiveBufferSize: Int
+    public var parserLimits: IMAPParserLimits
+    /// Ask for HIGHESTMODSEQ with `EXAMINE … (CONDSTORE)` when the server supports it.
+    public var useCondStore: Bool
+
+    public init(
+        commandTimeout: Duration = .seconds(60),
+        textPartLimit: Int = 16 * 1024,
+        idleMaximum: Duration = .seconds(29 * 60),
+        maxBatchWidth: UInt64 = 1_000_000,
+        receiveBufferSize: Int = 256 * 1024,
+        parserLimits: IMAPParserLimits = .default,
+        useCondStore: Bool = true
+    ) {
+        self.commandTimeout = commandTimeout
+        self.textPartLimit = max(1, min(textPartLimit, 16 << 20))
+        self.idleMaximum = min(idleMaximum, .seconds(29 * 60))
+        self.maxBatchWidth = max(1, maxBatchWidth)
+        self.receiveBufferSize = max(4096, min(receiveBufferSize, 16 << 20))
+        self.parserLimits = parserLimits
+        self.useCondStore = useCondStore
+    }
+}
