@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(name: "TouchpointCLI", dependencies: ["Touchpoint"], swiftSettings: strict),
         .executableTarget(
             name: "TouchpointBench",
-            dependencies: ["Touchpoint", "MIME", "CRM", "IMAP", "Postgres"],
+            dependencies: ["Touchpoint", "MIME", "CRM", "IMAP", "Postgres", "Curl"],
             swiftSettings: strict
         ),
 

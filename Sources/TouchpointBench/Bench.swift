@@ -8,6 +8,7 @@ enum Bench {
 
     static let subcommands: [Subcommand] = [
         ("parse", ParseBench.usage, ParseBench.run),
+        ("imap-fetch", IMAPFetchBench.usage, IMAPFetchBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
     ]
 
