@@ -14,14 +14,14 @@ import Glibc
 /// handed to an option, the upload bytes, and the debug handler. All are released in `deinit`,
 /// after `curl_easy_cleanup`.
 public final class CurlEasy {
-    private let handle: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    let handle: UnsafeMutableRawPointer
+    let errorBuffer: UnsafeMutablePointer<CChar>
     private let errorBufferSize: Int
     /// Lists keyed by CURLoption raw value; libcurl only borrows them.
     private var lists: [UInt32: UnsafeMutablePointer<curl_slist>] = [:]
     private var uploadSource: UploadSource?
     private let debugSink = DebugSink()
-    private var url = ""
+    private(set) var url = ""
 
     public init() throws(CurlError) {
         try Curl.initialize()
@@ -240,77 +240,13 @@ public final class CurlEasy {
         return socket
     }
 
-    // MARK: - CONNECT_ONLY stream
-
-    /// Sends what the connection takes now, without blocking on the socket.
-    /// `.wouldBlock` means: `wait(for: .writable, …)` and try again.
-    public func send(_ bytes: UnsafeRawBufferPointer) throws(CurlError) -> StreamResult {
-        var sent = 0
-        errorBuffer[0] = 0
-        let code = curl_easy_send(handle, bytes.baseAddress, bytes.count, &sent)
-        if code == CURLE_AGAIN { return .wouldBlock }
-        if code != CURLE_OK { throw makeError(code, operation: "send to \(url)") }
-        return .transferred(sent)
-    }
-
-    /// Reads what is available now, without blocking on the socket. Drain until `.wouldBlock`
-    /// before polling: TLS may hold decrypted bytes the socket no longer shows as readable.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(CurlError) -> StreamResult {
-        var received = 0
-        errorBuffer[0] = 0
-        let code = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &received)
-        if code == CURLE_AGAIN { return .wouldBlock }
-        if code != CURLE_OK { throw makeError(code, operation: "receive from \(url)") }
-        return received == 0 && buffer.count > 0 ? .closed : .transferred(received)
-    }
-
-    public enum StreamResult: Sendable, Equatable {
-        case transferred(Int)
-        /// CURLE_AGAIN: nothing can move without waiting on the socket.
-        case wouldBlock
-        /// The peer closed the connection (receive only).
-        case closed
-    }
-
-    /// Sends all of `bytes`, waiting for the socket as needed. BLOCKS up to `timeout` per wait.
-    public func sendAll(_ bytes: [UInt8], timeout: Duration) throws(CurlError) {
-        var offset = 0
-        while offset < bytes.count {
-            // withUnsafeBytes only rethrows `any Error`: carry the typed error out in a Result.
-            let attempt = bytes.withUnsafeBytes { raw in
-                Result { () throws(CurlError) -> StreamResult in
-                    try send(UnsafeRawBufferPointer(rebasing: raw[offset...]))
-                }
-            }
-            let result = try attempt.get()
-            switch result {
-            case .transferred(let count):
-                offset += count
-            case .wouldBlock, .closed:
-                guard try wait(for: .writable, timeout: timeout) else {
-                    throw CurlError(refused: .timeout, operation: "send to \(url)",
-                                    detail: "socket not writable within \(timeout)")
-                }
-            }
-        }
-    }
-
-    /// Waits until the connection's socket is ready. BLOCKS up to `timeout`.
-    /// - Returns: false when the timeout passed first.
-    public func wait(for readiness: SocketPoll.Readiness, timeout: Duration) throws(CurlError) -> Bool {
-        guard let socket = activeSocket else {
-            throw CurlError(refused: .recvFailed, operation: "wait on \(url)", detail: "no active connection")
-        }
-        return try SocketPoll.wait(socket: socket, for: readiness, timeout: timeout)
-    }
-
     // MARK: - Helpers
 
     private func check(_ code: CURLcode, _ operation: String) throws(CurlError) {
         if code != CURLE_OK { throw makeError(code, operation: operation) }
     }
 
-    private func makeError(_ code: CURLcode, operation: String) -> CurlError {
+    func makeError(_ code: CURLcode, operation: String) -> CurlError {
         let detail = debugSink.redactor.redactOther(String(cString: errorBuffer))
         return CurlError(code: Int32(bitPattern: code.rawValue), operation: operation, detail: detail)
     }
@@ -352,67 +288,5 @@ public final class CurlEasy {
         // The old list is no longer referenced by the handle: free it only now.
         if let old = lists.removeValue(forKey: option.rawValue) { curl_slist_free_all(old) }
         if let list { lists[option.rawValue] = list }
-    }
-}
-
-/// The bytes of one upload and how far libcurl has read them.
-private final class UploadSource {
-    let bytes: [UInt8]
-    var offset = 0
-
-    init(bytes: [UInt8]) { self.bytes = bytes }
-
-    func rewind() { offset = 0 }
-
-    func read(into buffer: UnsafeMutableRawPointer, capacity: Int) -> Int {
-        let count = min(capacity, bytes.count - offset)
-        guard count > 0 else { return 0 }
-        bytes.withUnsafeBytes { raw in
-            buffer.copyMemory(from: raw.baseAddress! + offset, byteCount: count)
-        }
-        offset += count
-        return count
-    }
-}
-
-/// Receives libcurl's debug callback, redacts, and forwards to the handle's Swift handler.
-private final class DebugSink {
-    var redactor = DebugRedactor()
-    var handler: ((CurlDebugEvent) -> Void)?
-
-    func deliver(type: UInt32, bytes: UnsafeRawBufferPointer) {
-        guard let handler else { return }
-        switch type {
-        case CURLINFO_TEXT.rawValue:
-            for line in lines(bytes) { handler(CurlDebugEvent(kind: .info, text: redactor.redactOther(line))) }
-        case CURLINFO_HEADER_IN.rawValue:
-            for line in lines(bytes) { handler(CurlDebugEvent(kind: .received, text: redactor.redactOther(line))) }
-        case CURLINFO_HEADER_OUT.rawValue:
-            for line in lines(bytes) { handler(CurlDebugEvent(kind: .sent, text: redactor.redactSent(line))) }
-        case CURLINFO_DATA_IN.rawValue:
-            handler(CurlDebugEvent(kind: .receivedData, text: "\(bytes.count) bytes"))
-        case CURLINFO_DATA_OUT.rawValue:
-            handler(CurlDebugEvent(kind: .sentData, text: "\(bytes.count) bytes"))
-        default:
-            // TLS records: binary, and never useful in a log.
-            break
-        }
-    }
-
-    /// Splits on LF bytes (a Swift `Character` would treat CR LF as one unit) and drops the CR.
-    private func lines(_ bytes: UnsafeRawBufferPointer) -> [String] {
-        bytes.split(separator: 0x0A, omittingEmptySubsequences: true).compactMap { line in
-            let trimmed = line.last == 0x0D ? line.dropLast() : line
-            return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
-        }
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded up so a tiny positive timeout never becomes "no timeout" (0).
-    var curlMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int(clamping: max(0, millis))
     }
 }

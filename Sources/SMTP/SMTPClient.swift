@@ -91,6 +91,11 @@ public final class SMTPClient {
             openedConnection: current.connectionsOpened > 0)
     }
 
+    /// Closes the connection (libcurl sends QUIT). The next `send` connects again. BLOCKS briefly.
+    public func disconnect() {
+        easy = nil
+    }
+
     // MARK: - Internals
 
     private func connectionHandle() throws(SMTPError) -> CurlEasy {
@@ -149,7 +154,9 @@ public final class SMTPClient {
         case .invalidConfiguration: kind = .configuration
         case .protocolViolation, .aborted, .other: kind = .other
         }
-        return SMTPError(kind: kind, reply: failedReply, recipients: results, curlError: error)
+        let verdictLost = transcript.dataReply?.code == 354 && transcript.messageReply == nil
+        return SMTPError(kind: kind, reply: failedReply, recipients: results, curlError: error,
+                         mayHaveBeenDelivered: verdictLost)
     }
 
     private static func unique(_ recipients: [EnvelopeAddress]) -> [EnvelopeAddress] {

@@ -36,10 +36,17 @@ public struct SMTPError: Error, CustomStringConvertible, Sendable {
     /// The libcurl failure underneath, when there was one.
     public let curlError: CurlError?
     public let detail: String
+    /// The server had said 354 to DATA but its verdict on the message never arrived (connection
+    /// lost or timed out): the server may have accepted it. (Conservative: also true when the
+    /// connection broke mid-upload, which a server must not accept.) Retrying can deliver it twice; an
+    /// outbox records this case instead of pretending nothing was sent (RFC 5321 §6.1 accepts
+    /// duplicates over loss).
+    public let mayHaveBeenDelivered: Bool
 
     init(kind: Kind, reply: SMTPReply? = nil, recipients: [RecipientResult] = [], curlError: CurlError? = nil,
-         detail: String = "") {
+         detail: String = "", mayHaveBeenDelivered: Bool = false) {
         self.kind = kind
+        self.mayHaveBeenDelivered = mayHaveBeenDelivered
         self.reply = reply
         self.recipients = recipients
         self.curlError = curlError
@@ -76,6 +83,7 @@ public struct SMTPError: Error, CustomStringConvertible, Sendable {
                 + (rejected.count > 10 ? "; … \(rejected.count - 10) more" : ""))
         }
         if let curlError { parts.append(curlError.description) }
+        if mayHaveBeenDelivered { parts.append("the message was sent but its verdict was lost: it may have been delivered") }
         parts.append(isTransient ? "(temporary: retry later)" : "(permanent: retrying will not help)")
         return parts.joined(separator: ": ")
     }

@@ -51,3 +51,14 @@ final class EndpointTests: XCTestCase {
         XCTAssertThrowsError(try easy.setMailRecipients(["ok@example.com", "x\u{0}@example.com"]))
     }
 }
+
+final class DurationConversionTests: XCTestCase {
+    func testMillisecondsRoundUpClampAndSaturate() {
+        XCTAssertEqual(Duration.seconds(2).curlMilliseconds, 2_000)
+        XCTAssertEqual(Duration.microseconds(1).curlMilliseconds, 1)
+        XCTAssertEqual(Duration.milliseconds(1_500).curlMilliseconds, 1_500)
+        XCTAssertEqual(Duration.zero.curlMilliseconds, 0)
+        XCTAssertEqual(Duration.seconds(-5).curlMilliseconds, 0)
+        XCTAssertEqual(Duration.seconds(Int64.max).curlMilliseconds, Int.max)
+    }
+}

@@ -15,6 +15,7 @@ final class FakeSMTPServer: @unchecked Sendable {
     private let stall: Bool
     private let mailFromReply: String
     private let messageReply: String
+    private let dropAfterData: Bool
     private let lock = NSLock()
     private var received: [String] = []
     private let finished = DispatchSemaphore(value: 0)
@@ -22,7 +23,10 @@ final class FakeSMTPServer: @unchecked Sendable {
     /// - Parameters:
     ///   - mailFromReply: the reply to MAIL FROM.
     ///   - messageReply: the reply to the end of DATA (the verdict on the message).
-    init(stall: Bool = false, mailFromReply: String = "250 ok", messageReply: String = "250 queued") throws {
+    ///   - dropAfterData: close the connection after the message instead of giving a verdict.
+    init(stall: Bool = false, mailFromReply: String = "250 ok", messageReply: String = "250 queued",
+         dropAfterData: Bool = false) throws {
+        self.dropAfterData = dropAfterData
         self.mailFromReply = mailFromReply
         self.messageReply = messageReply
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -75,7 +79,11 @@ final class FakeSMTPServer: @unchecked Sendable {
                 lock.withLock { received.append(line) }
                 if stall { continue }
                 if inData {
-                    if line == "." { inData = false; reply(messageReply + "\r\n") }
+                    if line == "." {
+                        inData = false
+                        if dropAfterData { return }
+                        reply(messageReply + "\r\n")
+                    }
                     continue
                 }
                 if awaitingSASLResponse {

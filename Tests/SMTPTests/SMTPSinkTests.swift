@@ -189,6 +189,28 @@ final class SMTPSinkTests: XCTestCase {
         }
     }
 
+    func testLostVerdictSaysTheMessageMayHaveBeenDelivered() throws {
+        let server = try FakeSMTPServer(dropAfterData: true)
+        let endpoint = try MailServerEndpoint(
+            url: "smtp://127.0.0.1:\(server.port)", tls: MailServerEndpoint.TLSPolicy.none,
+            connectTimeout: .seconds(5), responseTimeout: .seconds(5))
+        XCTAssertThrowsError(try SMTPClient(endpoint: endpoint).send(
+            testMessage(token: uniqueToken()), from: sender, to: [try EnvelopeAddress("alice@example.com")])) { error in
+            guard let error = error as? SMTPError else { return XCTFail("\(error)") }
+            XCTAssertTrue(error.mayHaveBeenDelivered, "\(error)")
+            XCTAssertTrue(error.isTransient, "\(error)")
+        }
+        // A failure before DATA is not ambiguous.
+        let refusing = try FakeSMTPServer(mailFromReply: "451 busy")
+        let refusingEndpoint = try MailServerEndpoint(
+            url: "smtp://127.0.0.1:\(refusing.port)", tls: MailServerEndpoint.TLSPolicy.none,
+            connectTimeout: .seconds(5), responseTimeout: .seconds(5))
+        XCTAssertThrowsError(try SMTPClient(endpoint: refusingEndpoint).send(
+            testMessage(token: uniqueToken()), from: sender, to: [try EnvelopeAddress("alice@example.com")])) { error in
+            XCTAssertEqual((error as? SMTPError)?.mayHaveBeenDelivered, false, "\(error)")
+        }
+    }
+
     func testWrongPasswordIsAPermanentAuthenticationError() throws {
         let stack = try SMTPStack.required()
         let client = try SMTPClient(endpoint: try stack.endpoint(password: stack.password + "-wrong"))
