@@ -1,0 +1,169 @@
+import Foundation
+import IMAP
+import Postgres
+
+/// What one pass over a folder did, for logs, status and `serve --once`'s summary.
+public struct FolderSyncReport: Sendable {
+    public var folder: String
+    public var fetched = 0
+    public var newMessages = 0
+    public var interactions = 0
+    public var skippedByReason: [String: Int] = [:]
+    public var quarantined = 0
+    public var resynced = false
+    public var stoppedEarly = false
+}
+
+/// One pass over one folder (DESIGN §1, §4): EXAMINE, compare with the stored cursor, fetch the
+/// new UIDs in bounded batches, assemble, match, and commit each batch with its cursor in one
+/// transaction. A crash anywhere re-fetches at most the uncommitted batch; identities and unique
+/// keys make the re-run insert nothing twice.
+struct FolderSync {
+    let mailbox: MailboxConfig
+    let folder: MailboxName
+    let session: IMAPSession
+    let database: PostgresConnection
+    let context: MatchingContext
+    let ingest: IngestConfig
+    let logger: Logger
+    let stop: StopSignal
+
+    var folderName: String { folder.displayName }
+
+    func run() throws -> FolderSyncReport {
+        var report = FolderSyncReport(folder: folderName)
+        let examined = try session.examine(folder)
+        let stored = try Store.loadFolderCursor(mailbox: mailbox.name, folder: folderName, database)
+        let cursor = stored.map {
+            IMAP.FolderCursor(uidValidity: UIDValidity($0.uidValidity), lastUID: $0.lastUID == 0 ? nil : UID($0.lastUID))
+        }
+        var uidValidity = examined.uidValidity
+        var ranges: [ClosedRange<UID>]
+        switch SyncPlanner.plan(cursor: cursor, examined: examined, batchSize: mailbox.batchSize) {
+        case .nothingNew:
+            logger.debug("folder.unchanged", ("folder", .string(folderName)), ("uidvalidity", .of(examined.uidValidity.rawValue)))
+            try touchCursor(stored: stored, examined: examined)
+            return report
+        case .fetch(let batches):
+            ranges = batches
+        case .resync(let reason, let newCursor, let batches):
+            logResync(reason)
+            report.resynced = reason != .firstSync
+            uidValidity = newCursor.uidValidity
+            ranges = batches
+        case .search(let from, let reason):
+            if let reason { logResync(reason); report.resynced = reason != .firstSync }
+            ranges = SyncPlanner.batches(of: try session.uidSearch(from: from), batchSize: mailbox.batchSize)
+        }
+        let total = ranges.reduce(0) { $0 + Int($1.width) }
+        let assembler = MessageAssembler()
+        let builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: context, since: mailbox.since)
+        var lastProgressLog = Date()
+        var done = 0
+        for range in ranges {
+            if stop.isStopped {
+                report.stoppedEarly = true
+                break
+            }
+            let fetched = try session.fetchBatch(uids: range)
+            report.fetched += fetched.count
+            var captured: [CapturedMessage] = []
+            var oversized: [QuarantineEntry] = []
+            for message in fetched {
+                if message.size > UInt64(ingest.maxMessageBytes) {
+                    oversized.append(QuarantineEntry(
+                        mailbox: mailbox.name, folder: folderName, uidValidity: uidValidity.rawValue, uid: message.uid.rawValue,
+                        reason: "message of \(message.size) bytes exceeds max-message-size (\(ingest.maxMessageBytes))"))
+                    continue
+                }
+                captured.append(assembler.assemble(message))
+            }
+            let cursorAfter = FolderCursor(mailbox: mailbox.name, folder: folderName, uidValidity: uidValidity.rawValue,
+                                           lastUID: range.upperBound.rawValue,
+                                           highestModSeq: examined.highestModSeq.map { $0.rawValue })
+            let outcome = builder.build(captured, cursor: cursorAfter)
+            for entry in oversized {
+                _ = try Store.recordQuarantine(entry, database)
+                report.quarantined += 1
+                logger.warning("message.quarantined", ("folder", .string(folderName)), ("uid", .of(entry.uid)), ("reason", .string(entry.reason)))
+            }
+            let result = try commit(outcome.batch, uidValidity: uidValidity, report: &report)
+            report.newMessages += result.newMessages
+            report.interactions += result.interactionsInserted
+            for (reason, count) in outcome.skippedByReason { report.skippedByReason[reason, default: 0] += count }
+            if logger.isEnabled(.debug) {
+                for entry in outcome.logged {
+                    logger.debug("message.logged", ("folder", .string(folderName)), ("uid", .of(entry.uid)),
+                                 ("interactions", .of(entry.interactions.count)),
+                                 ("direction", .string(entry.interactions.first?.direction.rawValue ?? "-")))
+                }
+            }
+            logger.info("batch.committed", ("folder", .string(folderName)), ("uids", .string("\(range.lowerBound):\(range.upperBound)")),
+                        ("fetched", .of(fetched.count)), ("new", .of(result.newMessages)),
+                        ("interactions", .of(result.interactionsInserted)), ("skipped", .of(outcome.batch.skippedCount)))
+            done += Int(range.width)
+            if Date().timeIntervalSince(lastProgressLog) > 10 {
+                logger.info("folder.progress", ("folder", .string(folderName)), ("synced", .string("\(done)/\(total)")))
+                lastProgressLog = Date()
+            }
+        }
+        return report
+    }
+
+    /// Commits a batch; a batch the database refuses for its data (not for a lost connection) is
+    /// split so that one bad message cannot block the folder: each message is retried alone and
+    /// one that fails `quarantine-after` times is quarantined and passed (DESIGN §9).
+    private func commit(_ batch: IngestBatch, uidValidity: UIDValidity, report: inout FolderSyncReport) throws -> CommitResult {
+        do {
+            return try Store.commitBatch(batch, database)
+        } catch let error as PostgresError where !error.isTransient && batch.messages.count > 0 {
+            logger.warning("batch.rejected", ("folder", .string(folderName)), ("error", .string(error.description)),
+                           ("action", "retrying message by message"))
+        }
+        var total = CommitResult(newMessages: 0, existingMessages: 0, interactionsInserted: 0, messageIDs: [:])
+        for message in batch.messages {
+            var single = IngestBatch(cursor: batch.cursor)
+            single.cursor.lastUID = max(message.uid, 1) - 1
+            single.messages = [message]
+            single.interactions = batch.interactions.filter { $0.messageIdentity == message.identity }
+            single.unmatched = batch.unmatched.filter { $0.messageIdentity == message.identity }
+            do {
+                let result = try Store.commitBatch(single, database)
+                total.newMessages += result.newMessages
+                total.interactionsInserted += result.interactionsInserted
+            } catch let error as PostgresError where !error.isTransient {
+                let attempts = try Store.recordQuarantine(QuarantineEntry(
+                    mailbox: mailbox.name, folder: folderName, uidValidity: uidValidity.rawValue, uid: message.uid,
+                    reason: error.description), database)
+                guard attempts >= ingest.quarantineAfter else { throw error }
+                report.quarantined += 1
+                logger.warning("message.quarantined", ("folder", .string(folderName)), ("uid", .of(message.uid)),
+                               ("attempts", .of(attempts)), ("reason", .string(error.description)))
+            }
+        }
+        // Everything of the batch is now stored or quarantined: move the cursor past it.
+        var cursorOnly = IngestBatch(cursor: batch.cursor)
+        cursorOnly.skippedCount = batch.skippedCount
+        _ = try Store.commitBatch(cursorOnly, database)
+        return total
+    }
+
+    /// An unchanged folder still records a successful poll (`status` shows the last success).
+    private func touchCursor(stored: FolderCursor?, examined: ExamineResult) throws {
+        guard let stored else { return }
+        _ = try Store.commitBatch(IngestBatch(cursor: stored), database)
+    }
+
+    private func logResync(_ reason: SyncPlan.ResyncReason) {
+        switch reason {
+        case .firstSync:
+            logger.info("folder.first-sync", ("folder", .string(folderName)))
+        case .uidValidityChanged(let old, let new):
+            logger.warning("folder.uidvalidity-changed", ("folder", .string(folderName)), ("old", .of(old.rawValue)),
+                           ("new", .of(new.rawValue)), ("action", "rescanning; known messages are recognised by identity, nothing is deleted"))
+        case .uidNextWentBackwards(let last, let next):
+            logger.warning("folder.uidnext-backwards", ("folder", .string(folderName)), ("last_uid", .of(last.rawValue)),
+                           ("uidnext", .of(next.rawValue)), ("action", "rescanning"))
+        }
+    }
+}
