@@ -1,0 +1,121 @@
+import Foundation
+
+/// Text-format timestamps without DateFormatter: decoding a column of 100k timestamps must
+/// not cost seconds. The connection pins `DateStyle=ISO` so the server always answers
+/// `YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM[:SS]]]`.
+enum PostgresTimestamp {
+    static func format(_ date: Date) -> String {
+        let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        var micros = Int64(totalMicros)
+        var seconds = micros / 1_000_000
+        micros %= 1_000_000
+        if micros < 0 { micros += 1_000_000; seconds -= 1 }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        let (year, month, day) = civilDate(fromDays: days)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) "
+            + "\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
+            + ".\(pad(micros, 6))+00"
+    }
+
+    /// Parses `timestamptz`, `timestamp` (taken as UTC) and `date` text. Nil for anything else
+    /// (including `infinity`, BC dates and years beyond 9999, which the product never stores).
+    static func parse(_ text: UnsafeRawBufferPointer) -> Date? {
+        var reader = DigitReader(bytes: text)
+        guard let year = reader.number(digits: 4), reader.skip("-"),
+              let month = reader.number(digits: 2), reader.skip("-"),
+              let day = reader.number(digits: 2) else { return nil }
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
+        var fraction = 0.0
+        if reader.skip(" ") || reader.skip("T") {
+            guard let hour = reader.number(digits: 2), reader.skip(":"),
+                  let minute = reader.number(digits: 2), reader.skip(":"),
+                  let second = reader.number(digits: 2) else { return nil }
+            seconds += hour * 3600 + minute * 60 + second
+            if reader.skip(".") {
+                var scale = 0.1
+                while let digit = reader.digit() {
+                    fraction += Double(digit) * scale
+                    scale /= 10
+                }
+            }
+            if let sign = reader.sign() {
+                guard let offsetHours = reader.number(digits: 2) else { return nil }
+                var offset = offsetHours * 3600
+                if reader.skip(":"), let offsetMinutes = reader.number(digits: 2) {
+                    offset += offsetMinutes * 60
+                    if reader.skip(":"), let offsetSeconds = reader.number(digits: 2) {
+                        offset += offsetSeconds
+                    }
+                }
+                seconds -= sign * offset
+            }
+        }
+        guard reader.atEnd else { return nil }
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    // Howard Hinnant's days-from-civil algorithm (proleptic Gregorian, public domain math).
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+private struct DigitReader {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+
+    var atEnd: Bool { position == bytes.count }
+
+    mutating func digit() -> Int64? {
+        guard position < bytes.count else { return nil }
+        let byte = bytes[position]
+        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+        position += 1
+        return Int64(byte - UInt8(ascii: "0"))
+    }
+
+    mutating func number(digits count: Int) -> Int64? {
+        var value: Int64 = 0
+        for _ in 0..<count {
+            guard let next = digit() else { return nil }
+            value = value * 10 + next
+        }
+        return value
+    }
+
+    mutating func skip(_ character: Unicode.Scalar) -> Bool {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: character) else { return false }
+        position += 1
+        return true
+    }
+
+    mutating func sign() -> Int64? {
+        if skip("+") { return 1 }
+        if skip("-") { return -1 }
+        return nil
+    }
+}

@@ -1,0 +1,120 @@
+/// One CSV row after validation, normalised (trimmed, lower-case addresses and domains).
+struct ContactImportRow: Equatable {
+    var line: Int
+    var name: String
+    var emails: [String]
+    var account: String?
+    var accountDomains: [String]
+    var ownerEmail: String?
+}
+
+/// The header of a contacts CSV: which column holds what.
+struct ContactImportHeader {
+    enum Column: String, CaseIterable {
+        case name, email, account, accountDomains = "account_domains", ownerEmail = "owner_email"
+    }
+
+    var positions: [Column: Int] = [:]
+    var unknown: [String] = []
+    var count: Int
+
+    init(_ fields: [String]) throws {
+        count = fields.count
+        for (index, raw) in fields.enumerated() {
+            let key = ContactRowValidator.trim(raw).lowercased()
+                .replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+            if let column = Column(rawValue: key) {
+                if positions[column] != nil { throw ContactImportError.duplicateColumn(column.rawValue) }
+                positions[column] = index
+            } else {
+                unknown.append(raw)
+            }
+        }
+        if positions[.email] == nil { throw ContactImportError.missingColumn("email") }
+    }
+}
+
+enum ContactRowValidator {
+    static let maximumFieldLength = 1_000
+    static let maximumAddresses = 50
+
+    /// Returns the normalised row or the reason it is rejected.
+    static func validate(_ fields: [String], line: Int, header: ContactImportHeader) -> Result<ContactImportRow, ContactImportRejection> {
+        func reject(_ reason: String) -> Result<ContactImportRow, ContactImportRejection> {
+            .failure(ContactImportRejection(line: line, reason: reason))
+        }
+        guard fields.count == header.count else {
+            return reject("expected \(header.count) fields, found \(fields.count)")
+        }
+        if let index = fields.firstIndex(where: { $0.utf8.contains(0) }) {
+            return reject("field \(index + 1) contains a NUL byte")
+        }
+        if let index = fields.firstIndex(where: { $0.utf8.count > maximumFieldLength }) {
+            return reject("field \(index + 1) is longer than \(maximumFieldLength) bytes")
+        }
+        func value(_ column: ContactImportHeader.Column) -> String {
+            header.positions[column].map { trim(fields[$0]) } ?? ""
+        }
+        let emails = splitList(value(.email)).map { $0.lowercased() }
+        guard !emails.isEmpty else { return reject("no email address") }
+        guard emails.count <= maximumAddresses else { return reject("more than \(maximumAddresses) email addresses") }
+        if let invalid = emails.first(where: { !isPlausibleAddress($0) }) {
+            return reject("invalid email address \(quoted(invalid))")
+        }
+        let account = value(.account)
+        let domains = splitList(value(.accountDomains)).map { domain -> String in
+            let lower = domain.lowercased()
+            return lower.hasPrefix("@") ? String(lower.dropFirst()) : lower
+        }
+        if !domains.isEmpty, account.isEmpty { return reject("account_domains given without an account") }
+        if let invalid = domains.first(where: { !isPlausibleDomain($0) }) {
+            return reject("invalid account domain \(quoted(invalid))")
+        }
+        let owner = value(.ownerEmail).lowercased()
+        if !owner.isEmpty, !isPlausibleAddress(owner) { return reject("invalid owner_email \(quoted(owner))") }
+        return .success(ContactImportRow(
+            line: line, name: value(.name), emails: uniqued(emails), account: account.isEmpty ? nil : account,
+            accountDomains: uniqued(domains), ownerEmail: owner.isEmpty ? nil : owner))
+    }
+
+    static func splitList(_ text: String) -> [String] {
+        text.split(separator: ";").map { trim(String($0)) }.filter { !$0.isEmpty }
+    }
+
+    /// Deliberately loose (real addresses are odd) but rejects what cannot be an address.
+    static func isPlausibleAddress(_ address: String) -> Bool {
+        guard address.utf8.count <= 254, let at = address.lastIndex(of: "@") else { return false }
+        let local = address[..<at]
+        let domain = address[address.index(after: at)...]
+        guard !local.isEmpty, local.utf8.count <= 64 else { return false }
+        return isPlausibleDomain(String(domain))
+            && !address.unicodeScalars.contains { $0.properties.isWhitespace || $0.value < 0x20 || "<>,;\"".unicodeScalars.contains($0) }
+    }
+
+    static func isPlausibleDomain(_ domain: String) -> Bool {
+        guard !domain.isEmpty, domain.utf8.count <= 253, !domain.hasPrefix("."), !domain.hasSuffix("."),
+              !domain.contains("..") else { return false }
+        return !domain.unicodeScalars.contains {
+            $0.properties.isWhitespace || $0.value < 0x20 || "@<>,;\"/\\()[]:".unicodeScalars.contains($0)
+        }
+    }
+
+    /// Trims Unicode whitespace (including NBSP, which spreadsheets love) at both ends.
+    static func trim(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
+    }
+
+    private static func uniqued(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// Rejection reasons are shown to the admin: keep them one line and bounded.
+    private static func quoted(_ text: String) -> String {
+        let escaped = text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : String($0) }.joined()
+        return "\"" + (escaped.count > 80 ? escaped.prefix(80) + "…" : escaped) + "\""
+    }
+}

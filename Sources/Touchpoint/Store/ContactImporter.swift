@@ -1,0 +1,278 @@
+import Postgres
+
+public enum ContactImportError: Error, Sendable, CustomStringConvertible, Equatable {
+    case emptyFile
+    case missingColumn(String)
+    case duplicateColumn(String)
+    case malformedHeader(line: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .emptyFile: return "the CSV file has no header row"
+        case .missingColumn(let name): return "the CSV header has no \(name) column (expected name,email,account,account_domains,owner_email)"
+        case .duplicateColumn(let name): return "the CSV header names the \(name) column twice"
+        case .malformedHeader(let line, let reason): return "the CSV header (line \(line)) is malformed: \(reason)"
+        }
+    }
+}
+
+public struct ContactImportRejection: Error, Sendable, Hashable {
+    public var line: Int
+    public var reason: String
+}
+
+public struct ImportSummary: Sendable, Equatable {
+    public var created = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var rejected: [ContactImportRejection] = []
+    /// Header columns the importer does not know (ignored).
+    public var unknownColumns: [String] = []
+    public var accountsCreated = 0
+    public var ownersCreated = 0
+    public var domainsAdded = 0
+}
+
+public struct ImportProgress: Sendable, Equatable {
+    public enum Phase: Sendable, Equatable { case reading, storing, done }
+    public var phase: Phase
+    public var rowsRead: Int
+    public var bytesRead: Int
+    public var totalBytes: Int
+}
+
+/// `touchpoint import contacts FILE.csv`: validates every row, then upserts the valid ones in
+/// one transaction (COPY into a temporary table, then set-based statements), so a failure
+/// leaves nothing half-imported and a second run of the same file changes nothing.
+///
+/// Identity: a row is the contact that already owns any of its addresses. Addresses are only
+/// ever added (a contact keeps addresses the file does not list); an empty name, account or
+/// owner leaves the stored value alone.
+public struct ContactImporter {
+    /// Serialises imports (two at once could race on the same new address). ASCII "tpimport".
+    static let lockKey: Int64 = 0x7470_696D_706F_7274
+    static let progressEvery = 10_000
+
+    private let connection: PostgresConnection
+
+    public init(_ connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    public func run(_ csvBytes: [UInt8], progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
+        var summary = ImportSummary()
+        let rows = try readRows(csvBytes, summary: &summary, progress: progress)
+        progress(ImportProgress(phase: .storing, rowsRead: rows.count + summary.rejected.count,
+                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
+        if !rows.isEmpty {
+            try connection.transaction { tx in try store(rows, into: &summary, tx) }
+        }
+        summary.rejected.sort { $0.line < $1.line }
+        progress(ImportProgress(phase: .done, rowsRead: rows.count + summary.rejected.count,
+                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
+        return summary
+    }
+
+    // MARK: - Reading and validating
+
+    private func readRows(_ bytes: [UInt8], summary: inout ImportSummary,
+                          progress: (ImportProgress) -> Void) throws -> [ContactImportRow] {
+        var reader = CSVReader(bytes)
+        guard let first = reader.next() else { throw ContactImportError.emptyFile }
+        let header: ContactImportHeader
+        switch first {
+        case .failure(let failure): throw ContactImportError.malformedHeader(line: failure.line, reason: failure.reason)
+        case .success(let record): header = try ContactImportHeader(record.fields)
+        }
+        summary.unknownColumns = header.unknown
+
+        var rows: [ContactImportRow] = []
+        var lineOfAddress: [String: Int] = [:]
+        var accountOfDomain: [String: String] = [:]
+        var seen = 0
+        while let next = reader.next() {
+            seen += 1
+            if seen % Self.progressEvery == 0 {
+                progress(ImportProgress(phase: .reading, rowsRead: seen, bytesRead: reader.offset, totalBytes: bytes.count))
+            }
+            let record: CSVReader.Record
+            switch next {
+            case .failure(let failure):
+                summary.rejected.append(ContactImportRejection(line: failure.line, reason: failure.reason))
+                continue
+            case .success(let value): record = value
+            }
+            switch ContactRowValidator.validate(record.fields, line: record.line, header: header) {
+            case .failure(let rejection):
+                summary.rejected.append(rejection)
+            case .success(let row):
+                if let clash = row.emails.first(where: { lineOfAddress[$0] != nil }) {
+                    summary.rejected.append(ContactImportRejection(
+                        line: row.line, reason: "email \(clash) already appears on line \(lineOfAddress[clash]!)"))
+                    continue
+                }
+                if let account = row.account,
+                   let clash = row.accountDomains.first(where: { accountOfDomain[$0].map { $0 != account.lowercased() } ?? false }) {
+                    summary.rejected.append(ContactImportRejection(
+                        line: row.line, reason: "account domain \(clash) belongs to another account earlier in the file"))
+                    continue
+                }
+                for email in row.emails { lineOfAddress[email] = row.line }
+                if let account = row.account {
+                    for domain in row.accountDomains { accountOfDomain[domain] = account.lowercased() }
+                }
+                rows.append(row)
+            }
+        }
+        return rows
+    }
+
+    // MARK: - Storing (one transaction)
+
+    private func store(_ rows: [ContactImportRow], into summary: inout ImportSummary, _ tx: PostgresConnection) throws {
+        try tx.advisoryTransactionLock(Self.lockKey)
+        try tx.execute(script: """
+            CREATE TEMP TABLE import_rows (
+                line        int PRIMARY KEY,
+                name        text NOT NULL,
+                emails      text[] NOT NULL,
+                account     text,
+                domains     text[] NOT NULL,
+                owner_email text,
+                contact_id  bigint,
+                is_new      boolean NOT NULL DEFAULT false
+            ) ON COMMIT DROP
+            """)
+        var copy = PostgresCopyRows(reservingCapacity: rows.count * 96)
+        for row in rows {
+            try copy.append(row.line)
+            try copy.append(row.name)
+            try copy.append(row.emails)
+            try copy.append(row.account)
+            try copy.append(row.accountDomains)
+            try copy.append(row.ownerEmail)
+            copy.endRow()
+        }
+        try tx.copyIn("COPY import_rows (line, name, emails, account, domains, owner_email) FROM STDIN", rows: copy)
+        try tx.query("ANALYZE import_rows")
+
+        // The database normalises addresses once more with its own lower(): the CHECK
+        // constraints use it, so this is what must match.
+        try tx.query("""
+            UPDATE import_rows SET emails = ARRAY(SELECT lower(btrim(e)) FROM unnest(emails) AS e),
+                                   domains = ARRAY(SELECT lower(btrim(d)) FROM unnest(domains) AS d),
+                                   owner_email = lower(btrim(owner_email))
+            """)
+
+        try rejectRows(summary: &summary, tx, """
+            SELECT DISTINCT ON (r.line) r.line, 'account domain ' || d.domain || ' belongs to account ' || a.name
+              FROM import_rows r
+              CROSS JOIN unnest(r.domains) AS d(domain)
+              JOIN account_domains ad ON ad.domain = d.domain
+              JOIN accounts a ON a.id = ad.account_id
+             WHERE lower(a.name) <> lower(r.account)
+             ORDER BY r.line
+            """)
+
+        try tx.query("""
+            UPDATE import_rows r SET contact_id = m.contact_id
+              FROM (SELECT r2.line, min(ca.contact_id) AS contact_id
+                      FROM import_rows r2
+                      CROSS JOIN unnest(r2.emails) AS e(address)
+                      JOIN contact_addresses ca ON ca.address = e.address
+                     GROUP BY r2.line) m
+             WHERE m.line = r.line
+            """)
+        try rejectRows(summary: &summary, tx, """
+            SELECT r.line, 'its addresses belong to different existing contacts'
+              FROM import_rows r
+              CROSS JOIN unnest(r.emails) AS e(address)
+              JOIN contact_addresses ca ON ca.address = e.address
+             GROUP BY r.line HAVING count(DISTINCT ca.contact_id) > 1
+            """)
+        try rejectRows(summary: &summary, tx, """
+            SELECT line, 'same existing contact as line ' || first_line
+              FROM (SELECT line, min(line) OVER (PARTITION BY contact_id) AS first_line
+                      FROM import_rows WHERE contact_id IS NOT NULL) d
+             WHERE line <> first_line
+            """)
+
+        summary.ownersCreated = try tx.query("""
+            INSERT INTO owners (email)
+            SELECT DISTINCT owner_email FROM import_rows WHERE owner_email IS NOT NULL
+            ON CONFLICT (email) DO NOTHING
+            """).affectedRows
+        summary.accountsCreated = try tx.query("""
+            INSERT INTO accounts (name)
+            SELECT DISTINCT ON (lower(account)) account FROM import_rows WHERE account IS NOT NULL
+             ORDER BY lower(account), line
+            ON CONFLICT ((lower(name))) DO NOTHING
+            """).affectedRows
+        summary.domainsAdded = try tx.query("""
+            INSERT INTO account_domains (domain, account_id)
+            SELECT DISTINCT ON (d.domain) d.domain, a.id
+              FROM import_rows r
+              CROSS JOIN unnest(r.domains) AS d(domain)
+              JOIN accounts a ON lower(a.name) = lower(r.account)
+             ORDER BY d.domain, r.line
+            ON CONFLICT (domain) DO NOTHING
+            """).affectedRows
+
+        summary.created = try tx.query("""
+            UPDATE import_rows SET contact_id = nextval(pg_get_serial_sequence('contacts', 'id')), is_new = true
+             WHERE contact_id IS NULL
+            """).affectedRows
+        try tx.query("""
+            INSERT INTO contacts (id, name, account_id, owner_id)
+            SELECT r.contact_id, r.name, a.id, o.id
+              FROM import_rows r
+              LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
+              LEFT JOIN owners o ON o.email = r.owner_email
+             WHERE r.is_new
+            """)
+        let changedLines = try tx.query("""
+            UPDATE contacts c
+               SET name = COALESCE(NULLIF(r.name, ''), c.name),
+                   account_id = COALESCE(a.id, c.account_id),
+                   owner_id = COALESCE(o.id, c.owner_id),
+                   updated_at = now()
+              FROM import_rows r
+              LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
+              LEFT JOIN owners o ON o.email = r.owner_email
+             WHERE c.id = r.contact_id AND NOT r.is_new
+               AND (c.name IS DISTINCT FROM COALESCE(NULLIF(r.name, ''), c.name)
+                    OR c.account_id IS DISTINCT FROM COALESCE(a.id, c.account_id)
+                    OR c.owner_id IS DISTINCT FROM COALESCE(o.id, c.owner_id))
+            RETURNING r.line
+            """).map { try $0.decode(Int.self, at: 0) }
+        let linesWithNewAddresses = try tx.query("""
+            WITH added AS (
+                INSERT INTO contact_addresses (address, contact_id, position)
+                SELECT e.address, r.contact_id,
+                       CASE WHEN r.is_new THEN e.ordinal - 1
+                            ELSE (SELECT COALESCE(max(ca.position), -1) FROM contact_addresses ca
+                                   WHERE ca.contact_id = r.contact_id) + e.ordinal END
+                  FROM import_rows r
+                  CROSS JOIN unnest(r.emails) WITH ORDINALITY AS e(address, ordinal)
+                ON CONFLICT (address) DO NOTHING
+                RETURNING contact_id)
+            SELECT DISTINCT r.line FROM added JOIN import_rows r ON r.contact_id = added.contact_id WHERE NOT r.is_new
+            """).map { try $0.decode(Int.self, at: 0) }
+        summary.updated = Set(changedLines).union(linesWithNewAddresses).count
+        let stored = try tx.query("SELECT count(*) FROM import_rows").scalar(Int.self)
+        summary.unchanged = stored - summary.created - summary.updated
+    }
+
+    /// Moves the rows the query names (line, reason) from the staging table to `rejected`.
+    private func rejectRows(summary: inout ImportSummary, _ tx: PostgresConnection, _ selection: StaticString) throws {
+        let rejected = try tx.query("""
+            WITH bad (line, reason) AS (\(unescaped: selection.description))
+            DELETE FROM import_rows r USING bad WHERE r.line = bad.line
+            RETURNING r.line, bad.reason
+            """)
+        for row in rejected {
+            summary.rejected.append(ContactImportRejection(line: try row.decode(Int.self, at: 0),
+                                                           reason: try row.decode(String.self, at: 1)))
+        }
+    }
+}

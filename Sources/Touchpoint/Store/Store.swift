@@ -1,0 +1,198 @@
+import Foundation
+import Postgres
+
+/// The pipeline's door to the database. Every write of a fetch round happens in one transaction
+/// with a fixed number of statements (each batch column travels as one array parameter), so a
+/// 1000-message batch costs about eight round trips, never one per row.
+public enum Store {
+    /// Commits a batch: messages (deduplicated by identity), their locations, interactions,
+    /// unmatched parties and the folder cursor, all or nothing. Safe to re-run: nothing is
+    /// inserted twice and the cursor never moves backwards within one UIDVALIDITY.
+    @discardableResult
+    public static func commitBatch(_ batch: IngestBatch, _ connection: PostgresConnection) throws -> CommitResult {
+        try validate(batch)
+        return try connection.transaction { tx in
+            let cursor = batch.cursor
+            let mailboxID = try mailboxID(named: cursor.mailbox, tx)
+            let messages = batch.messages
+            let inserted = try insertMessages(messages, tx)
+            let ids = try messageIDs(for: messages.map { StoreText.storable($0.identity) }, tx)
+
+            try tx.queryPrepared("""
+                INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
+                SELECT \(mailboxID), \(cursor.folder), \(cursor.uidValidity), u.uid, u.message_id
+                  FROM unnest(\(messages.map(\.uid))::bigint[], \(messages.map { ids[StoreText.storable($0.identity)] })::bigint[])
+                       AS u(uid, message_id)
+                ON CONFLICT DO NOTHING
+                """)
+
+            let interactions = batch.interactions
+            let logged = try tx.queryPrepared("""
+                INSERT INTO interactions (message_id, contact_id, account_id, direction, occurred_at, mailbox_id)
+                SELECT u.message_id, u.contact_id, u.account_id, u.direction, u.occurred_at, \(mailboxID)
+                  FROM unnest(\(interactions.map { ids[StoreText.storable($0.messageIdentity)] })::bigint[],
+                              \(interactions.map(\.contactID))::bigint[],
+                              \(interactions.map(\.accountID))::bigint[],
+                              \(interactions.map(\.direction.rawValue))::text[],
+                              \(interactions.map(\.occurredAt))::timestamptz[])
+                       AS u(message_id, contact_id, account_id, direction, occurred_at)
+                 -- A contact or account deleted after the matcher's snapshot must not fail the
+                 -- batch forever: its interactions are dropped.
+                 WHERE (u.contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = u.contact_id))
+                   AND (u.account_id IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id))
+                ON CONFLICT DO NOTHING
+                """).affectedRows
+
+            if !batch.unmatched.isEmpty {
+                try recordUnmatched(batch.unmatched, ids: ids, tx)
+            }
+
+            try tx.queryPrepared("""
+                INSERT INTO folder_state AS f (mailbox_id, folder, uidvalidity, last_uid, highestmodseq, last_success_at,
+                                               messages_seen, messages_new, interactions_logged, messages_skipped, updated_at)
+                VALUES (\(mailboxID), \(cursor.folder), \(cursor.uidValidity), \(cursor.lastUID), \(cursor.highestModSeq.map { Int64(clamping: $0) }),
+                        now(), \(messages.count + batch.skippedCount), \(inserted), \(logged), \(batch.skippedCount), now())
+                ON CONFLICT (mailbox_id, folder) DO UPDATE SET
+                    last_uid = CASE WHEN f.uidvalidity = EXCLUDED.uidvalidity
+                                    THEN GREATEST(f.last_uid, EXCLUDED.last_uid) ELSE EXCLUDED.last_uid END,
+                    highestmodseq = CASE WHEN f.uidvalidity = EXCLUDED.uidvalidity
+                                    THEN GREATEST(f.highestmodseq, EXCLUDED.highestmodseq) ELSE EXCLUDED.highestmodseq END,
+                    uidvalidity = EXCLUDED.uidvalidity,
+                    last_success_at = now(),
+                    last_error = NULL,
+                    messages_seen = f.messages_seen + EXCLUDED.messages_seen,
+                    messages_new = f.messages_new + EXCLUDED.messages_new,
+                    interactions_logged = f.interactions_logged + EXCLUDED.interactions_logged,
+                    messages_skipped = f.messages_skipped + EXCLUDED.messages_skipped,
+                    updated_at = now()
+                """)
+            return CommitResult(newMessages: inserted, existingMessages: ids.count - inserted,
+                                interactionsInserted: logged, messageIDs: ids)
+        }
+    }
+
+    /// The committed cursor of a folder, or nil when the folder was never synced.
+    public static func loadFolderCursor(mailbox: String, folder: String, _ connection: PostgresConnection) throws -> FolderCursor? {
+        let rows = try connection.queryPrepared("""
+            SELECT f.uidvalidity, f.last_uid, f.highestmodseq
+              FROM folder_state f JOIN mailboxes m ON m.id = f.mailbox_id
+             WHERE m.name = \(mailbox) AND f.folder = \(folder)
+            """)
+        guard let row = rows.first else { return nil }
+        return FolderCursor(mailbox: mailbox, folder: folder,
+                            uidValidity: try row.decode(UInt32.self, at: 0),
+                            lastUID: try row.decode(UInt32.self, at: 1),
+                            highestModSeq: try row.decode(Int64?.self, at: 2).map { UInt64($0) })
+    }
+
+    /// Records a folder-level failure for `status` (the cursor is left alone).
+    public static func recordFolderError(mailbox: String, folder: String, uidValidity: UInt32, error: String,
+                                         _ connection: PostgresConnection) throws {
+        try connection.transaction { tx in
+            let mailboxID = try mailboxID(named: mailbox, tx)
+            try tx.query("""
+                INSERT INTO folder_state AS f (mailbox_id, folder, uidvalidity, last_error, last_error_at)
+                VALUES (\(mailboxID), \(folder), \(uidValidity), \(StoreText.storable(error)), now())
+                ON CONFLICT (mailbox_id, folder) DO UPDATE SET
+                    last_error = EXCLUDED.last_error, last_error_at = now(), updated_at = now()
+                """)
+        }
+    }
+
+    /// Records (or counts again) a message that failed; returns how many times it has failed,
+    /// so the caller can move the cursor past it after N attempts.
+    @discardableResult
+    public static func recordQuarantine(_ entry: QuarantineEntry, _ connection: PostgresConnection) throws -> Int {
+        try connection.transaction { tx in
+            let mailboxID = try mailboxID(named: entry.mailbox, tx)
+            let attempts = try tx.query("""
+                INSERT INTO quarantine AS q (mailbox_id, folder, uidvalidity, uid, reason)
+                VALUES (\(mailboxID), \(entry.folder), \(entry.uidValidity), \(entry.uid), \(StoreText.storable(entry.reason)))
+                ON CONFLICT ON CONSTRAINT quarantine_location_key DO UPDATE SET
+                    attempts = q.attempts + 1, reason = EXCLUDED.reason, last_failed_at = now()
+                RETURNING attempts
+                """).scalar(Int.self)
+            if attempts == 1 {
+                try tx.query("""
+                    UPDATE folder_state SET messages_quarantined = messages_quarantined + 1, updated_at = now()
+                     WHERE mailbox_id = \(mailboxID) AND folder = \(entry.folder)
+                    """)
+            }
+            return attempts
+        }
+    }
+
+    // MARK: - Steps
+
+    private static func validate(_ batch: IngestBatch) throws {
+        var identities = Set<String>()
+        for message in batch.messages {
+            if message.identity.isEmpty { throw StoreError.emptyIdentity(uid: message.uid) }
+            identities.insert(message.identity)
+        }
+        let referenced = batch.interactions.map(\.messageIdentity) + batch.unmatched.map(\.messageIdentity)
+        if referenced.contains(where: { !identities.contains($0) }) {
+            throw StoreError.unknownMessageIdentity(batchMailbox: batch.cursor.mailbox, folder: batch.cursor.folder)
+        }
+    }
+
+    static func mailboxID(named name: String, _ tx: PostgresConnection) throws -> Int64 {
+        let rows = try tx.queryPrepared("""
+            WITH created AS (
+                INSERT INTO mailboxes (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING RETURNING id)
+            SELECT id FROM created UNION ALL SELECT id FROM mailboxes WHERE name = \(name)
+            """)
+        if let row = rows.first { return try row.decode(Int64.self, at: 0) }
+        // A concurrent session created it after our snapshot: a new statement sees it.
+        return try tx.query("SELECT id FROM mailboxes WHERE name = \(name)").scalar(Int64.self)
+    }
+
+    private static func insertMessages(_ messages: [IngestedMessage], _ tx: PostgresConnection) throws -> Int {
+        guard !messages.isEmpty else { return 0 }
+        return try tx.queryPrepared("""
+            INSERT INTO messages (identity, message_id, sent_at, subject, snippet, size_bytes,
+                                  attachments, thread_id, automated_reason, defects)
+            SELECT * FROM unnest(\(messages.map { StoreText.storable($0.identity) })::text[],
+                                 \(messages.map { StoreText.storable($0.messageID) })::text[],
+                                 \(messages.map(\.date))::timestamptz[],
+                                 \(messages.map { StoreText.storable($0.subject) })::text[],
+                                 \(messages.map { StoreText.storable($0.snippet) })::text[],
+                                 \(messages.map(\.size))::bigint[],
+                                 \(messages.map { StoreText.jsonArray($0.attachments) })::jsonb[],
+                                 \(messages.map { StoreText.storable($0.threadID) })::text[],
+                                 \(messages.map { StoreText.storable($0.automatedReason) })::text[],
+                                 \(messages.map { StoreText.jsonArray($0.defects) })::jsonb[])
+            ON CONFLICT (identity) DO NOTHING
+            """).affectedRows
+    }
+
+    /// Runs after the insert as its own statement so it also sees rows another session
+    /// committed while our insert waited on them.
+    private static func messageIDs(for identities: [String], _ tx: PostgresConnection) throws -> [String: Int64] {
+        guard !identities.isEmpty else { return [:] }
+        let rows = try tx.queryPrepared("SELECT identity, id FROM messages WHERE identity = ANY(\(identities)::text[])")
+        var ids: [String: Int64] = [:]
+        ids.reserveCapacity(rows.count)
+        for row in rows {
+            ids[try row.decode(String.self, at: 0)] = try row.decode(Int64.self, at: 1)
+        }
+        return ids
+    }
+
+    private static func recordUnmatched(_ parties: [UnmatchedParty], ids: [String: Int64], _ tx: PostgresConnection) throws {
+        try tx.queryPrepared("""
+            INSERT INTO unmatched_parties AS p (address, display_name, last_message_id)
+            SELECT DISTINCT ON (lower(btrim(u.address))) lower(btrim(u.address)), u.display_name, u.message_id
+              FROM unnest(\(parties.map { StoreText.storable($0.address) })::text[],
+                          \(parties.map { StoreText.storable($0.displayName) })::text[],
+                          \(parties.map { ids[StoreText.storable($0.messageIdentity)] })::bigint[])
+                   AS u(address, display_name, message_id)
+             WHERE btrim(u.address) <> ''
+             ORDER BY lower(btrim(u.address)), u.message_id DESC
+            ON CONFLICT (address) DO UPDATE SET
+                display_name = COALESCE(EXCLUDED.display_name, p.display_name),
+                last_seen_at = now(),
+                last_message_id = COALESCE(EXCLUDED.last_message_id, p.last_message_id)
+            """)
+    }
+}
