@@ -101,7 +101,7 @@ final class BGNBDModelTests: XCTestCase {
 
     func testDigamma() {
         XCTAssertEqual(SpecialFunctions.digamma(1), -0.57721566490153286, accuracy: 1e-14)
-        XCTAssertEqual(SpecialFunctions.digamma(0.25), -4.2274535005494521, accuracy: 1e-13)
+        XCTAssertEqual(SpecialFunctions.digamma(0.25), -4.2274535333762654, accuracy: 1e-13)
         XCTAssertEqual(SpecialFunctions.digamma(100), 4.6001618527380874, accuracy: 1e-13)
     }
 
