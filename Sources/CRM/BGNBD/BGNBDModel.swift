@@ -59,7 +59,13 @@ public struct BGNBDModel: Sendable {
         //   [1 − (1−z)^ε (1 + εG)]/ε = −expm1(ε ln(1−z))/ε − (1−z)^ε · G.
         let bracketOverEpsilon: Double
         let converged: Bool
-        if z > Hypergeometric.connectionThreshold && abs(epsilon) > 1e-3 {
+        if a > Self.largeA {
+            // With a large a the Euler-form series climbs for ~a·z/(1−z) terms before it converges,
+            // while the original form ₂F₁(r + x, b + x; c; z) has ratio ≈ b/(a + b)·z: use it, in logs.
+            let f = Hypergeometric.logGaussSeriesPositive(r + x, b + x, c, z, limit: Self.termLimit(z))
+            bracketOverEpsilon = -expm1((r + x) * logOneMinusZ + f.value) / epsilon
+            converged = f.converged
+        } else if z > Hypergeometric.connectionThreshold && abs(epsilon) > 1e-3 {
             let f = Hypergeometric.f21(p, epsilon, c, z)
             bracketOverEpsilon = (1 - exp(epsilon * logOneMinusZ) * f.value) / epsilon
             converged = f.converged
@@ -97,9 +103,16 @@ public struct BGNBDModel: Sendable {
         timeSinceLastPurchase(atLateness: 0.5, given: h)
     }
 
+    /// Above this a the original (non-Euler) series converges faster.
+    static let largeA = 10.0
+
+    static func termLimit(_ z: Double) -> Int {
+        z > Hypergeometric.connectionThreshold ? Hypergeometric.largeSeriesTermLimit : Hypergeometric.seriesTermLimit
+    }
+
     /// G = Σₙ≥₁ (p)ₙ (a)ₙ₋₁ zⁿ / ((c)ₙ n!), so that ₂F₁(p, a − 1; c; z) = 1 + (a − 1)·G.
     static func seriesG(p: Double, a: Double, c: Double, z: Double) -> Hypergeometric.Result {
-        let limit = z > Hypergeometric.connectionThreshold ? Hypergeometric.largeSeriesTermLimit : Hypergeometric.seriesTermLimit
+        let limit = termLimit(z)
         var term = p * z / c
         var sum = term
         var n = 1.0

@@ -46,6 +46,30 @@ enum Hypergeometric {
         return Result(value: sum, converged: false, terms: limit)
     }
 
+    /// ln ₂F₁ by the Gauss series for positive a, b, c (all terms positive), rescaling the running sum
+    /// so that functions far beyond the Double range (e.g. x in the hundreds) stay representable.
+    static func logGaussSeriesPositive(_ a: Double, _ b: Double, _ c: Double, _ z: Double, limit: Int) -> Result {
+        precondition(a > 0 && b > 0 && c > 0, "all-positive series only")
+        var term = 1.0
+        var sum = 1.0
+        var logScale = 0.0
+        var n = 0.0
+        for index in 0..<limit {
+            term *= (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+            sum += term
+            n += 1
+            if sum > 1e200 {
+                sum *= 1e-200
+                term *= 1e-200
+                logScale += 200 * M_LN10
+            }
+            if term < 1e-16 * sum {
+                return Result(value: log(sum) + logScale, converged: sum.isFinite, terms: index + 1)
+            }
+        }
+        return Result(value: log(sum) + logScale, converged: false, terms: limit)
+    }
+
     /// Abramowitz & Stegun 15.3.6, valid when c − a − b is not an integer.
     private static func connectionFormula(_ a: Double, _ b: Double, _ c: Double, _ z: Double) -> Result? {
         let w = 1 - z

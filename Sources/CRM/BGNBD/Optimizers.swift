@@ -70,9 +70,11 @@ enum Optimizers {
     }
 
     /// BFGS with a backtracking (Armijo) line search; stops when the largest gradient component is
-    /// below `gradientTolerance`.
+    /// below `gradientTolerance`. With many customers the sums carry rounding noise, so when no step
+    /// can lower the value any more the result still counts as converged if the gradient is below
+    /// `floorGradientTolerance`.
     static func bfgs(_ f: ([Double]) -> (value: Double, gradient: [Double]), start: [Double],
-                     gradientTolerance: Double, maxIterations: Int) -> Outcome {
+                     gradientTolerance: Double, floorGradientTolerance: Double, maxIterations: Int) -> Outcome {
         let n = start.count
         var x = start
         var (fx, g) = f(x)
@@ -91,7 +93,7 @@ enum Optimizers {
             }
             var step = 1.0
             var accepted: (x: [Double], value: Double, gradient: [Double])?
-            for _ in 0..<60 {
+            for _ in 0..<40 {
                 let candidate = (0..<n).map { x[$0] + step * direction[$0] }
                 let (value, gradient) = f(candidate)
                 if value.isFinite && value <= fx + 1e-4 * step * slope {
@@ -100,8 +102,12 @@ enum Optimizers {
                 }
                 step *= 0.5
             }
-            guard let next = accepted else {
-                return Outcome(point: x, value: fx, iterations: iteration, converged: false)
+            guard let next = accepted, fx - next.value > 1e-15 * abs(fx) else {
+                let atFloor = g.map(abs).max() ?? 0 <= floorGradientTolerance
+                if let next = accepted, next.value < fx {
+                    return Outcome(point: next.x, value: next.value, iterations: iteration + 1, converged: atFloor)
+                }
+                return Outcome(point: x, value: fx, iterations: iteration, converged: atFloor)
             }
             let s = (0..<n).map { next.x[$0] - x[$0] }
             let y = (0..<n).map { next.gradient[$0] - g[$0] }

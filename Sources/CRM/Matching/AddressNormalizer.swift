@@ -1,0 +1,69 @@
+/// Turns an address as written in a header into the form contacts are matched on (DESIGN §5.1):
+/// trimmed, angle brackets removed, local part and domain lowercased, IDN labels in Unicode,
+/// `+tag` sub-addressing removed when enabled.
+public struct AddressNormalizer: Sendable, Hashable {
+    public var stripPlusTags: Bool
+
+    /// Longer strings are not addresses (RFC 5321 limits a path to 256 octets).
+    public static let maxAddressLength = 320
+
+    public init(stripPlusTags: Bool = true) {
+        self.stripPlusTags = stripPlusTags
+    }
+
+    /// The normalised address, or nil when the text is not `local@domain`.
+    public func normalize(_ raw: String) -> String? {
+        guard raw.utf8.count <= Self.maxAddressLength else { return nil }
+        var text = Substring(raw).trimmingWhitespace()
+        if text.hasPrefix("<") && text.hasSuffix(">") && text.count >= 2 {
+            text = text.dropFirst().dropLast().trimmingWhitespace()
+        }
+        guard let at = text.lastIndex(of: "@") else { return nil }
+        var local = text[..<at]
+        let domainText = text[text.index(after: at)...]
+        guard !local.isEmpty, let domain = Self.normalizeDomain(String(domainText)) else { return nil }
+        if stripPlusTags, let plus = local.firstIndex(of: "+"), plus != local.startIndex {
+            local = local[..<plus]
+        }
+        return local.lowercased() + "@" + domain
+    }
+
+    /// Lowercase, no trailing dot, `xn--` labels decoded; nil for an empty or malformed domain.
+    public static func normalizeDomain(_ raw: String) -> String? {
+        var text = Substring(raw).trimmingWhitespace()
+        if text.hasSuffix(".") { text = text.dropLast() }
+        guard !text.isEmpty, text.utf8.count <= 255 else { return nil }
+        var labels: [String] = []
+        for label in text.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !label.isEmpty, !label.unicodeScalars.contains(where: Self.isForbiddenInDomain) else { return nil }
+            let lower = label.lowercased()
+            if lower.hasPrefix("xn--"), let decoded = Punycode.decode(lower.dropFirst(4)) {
+                labels.append(decoded.lowercased())
+            } else {
+                labels.append(lower)
+            }
+        }
+        return labels.joined(separator: ".")
+    }
+
+    /// RFC 5322 specials, whitespace and controls never appear in a domain name.
+    private static func isForbiddenInDomain(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x21 || scalar.value == 0x7F || "()<>[]:;@\\,\"".unicodeScalars.contains(scalar)
+            || scalar.properties.isWhitespace
+    }
+
+    /// The domain part of an already normalised address.
+    public static func domain(ofNormalized address: String) -> Substring {
+        guard let at = address.lastIndex(of: "@") else { return "" }
+        return address[address.index(after: at)...]
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        var result = self
+        while let first = result.first, first.isWhitespace { result = result.dropFirst() }
+        while let last = result.last, last.isWhitespace { result = result.dropLast() }
+        return result
+    }
+}
