@@ -16,7 +16,7 @@ public struct MatchingContext: Sendable {
         let owners = Dictionary(records.owners.map { ($0.id, $0.email) }, uniquingKeysWith: { first, _ in first })
         snapshot = CRM.ContactSnapshot(
             contacts: records.contacts.map {
-                .init(id: ContactID($0.id), name: $0.name, addresses: $0.addresses, accountID: $0.accountID.map(AccountID.init),
+                .init(id: ContactID($0.id), name: $0.name, addresses: $0.addresses, accountID: $0.accountID.map { AccountID($0) },
                       ownerEmail: $0.ownerID.flatMap { owners[$0] })
             },
             accounts: records.accounts.map {

@@ -33,3 +33,34 @@ public final class StopSignal: @unchecked Sendable {
         return stopped
     }
 }
+
+/// A resettable wake-up for a loop that sleeps between ticks: `notify()` ends the current (or
+/// next) wait early, and the wait consumes it.
+public final class Wakeup: @unchecked Sendable {
+    // Safe: `pending` is only read or written while holding `condition`.
+    private let condition = NSCondition()
+    private var pending = false
+
+    public init() {}
+
+    public func notify() {
+        condition.lock()
+        pending = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Sleeps up to `duration`; returns true when woken by `notify()`.
+    @discardableResult
+    public func wait(for duration: Duration) -> Bool {
+        let (seconds, attoseconds) = duration.components
+        let deadline = Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+        condition.lock(); defer { condition.unlock() }
+        while !pending {
+            if !condition.wait(until: deadline) { break }
+        }
+        let woken = pending
+        pending = false
+        return woken
+    }
+}

@@ -9,7 +9,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema]
+    static let all: [Migration] = [initialSchema, catalogVersion]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 

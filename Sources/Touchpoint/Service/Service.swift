@@ -1,0 +1,197 @@
+import Foundation
+import Postgres
+
+/// `touchpoint serve`: migrates the database, starts one worker per enabled mailbox, talks to
+/// systemd, and handles SIGTERM (finish the batch, log out, exit 0) and SIGHUP (reload the
+/// configuration: mailboxes added, removed or changed without a restart).
+public final class Service: @unchecked Sendable {
+    // Safe: `workers`, `config` and `stopping` are only touched while holding `lock`.
+    private let lock = NSLock()
+    private var config: Config
+    private var workers: [String: MailboxWorker] = [:]
+    private var stopping = false
+    private let configPath: String
+    private let logger: Logger
+    private let once: Bool
+    private let notifier: SystemdNotifier
+    private let mainLoopWake = Wakeup()
+    private var contexts: MatchingContextCache
+    private var reloadRequested = false
+
+    /// How long shutdown waits for workers to finish their batch (systemd's TimeoutStopSec is 60 s).
+    static let shutdownGrace: Duration = .seconds(45)
+
+    public init(config: Config, logger: Logger, once: Bool, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.config = config
+        self.configPath = config.path
+        self.logger = logger
+        self.once = once
+        self.notifier = SystemdNotifier(environment: environment)
+        self.contexts = MatchingContextCache(config: config, logger: logger)
+    }
+
+    /// Runs until stopped (or, with `once`, until every mailbox finished one cycle).
+    public func run() -> ExitCode {
+        logger.info("service.starting", ("version", .string(TouchpointCommandLine.version)), ("mailboxes", .of(config.mailboxes.count)),
+                    ("once", .bool(once)))
+        do {
+            let database = try PostgresConnection(config.databaseURL)
+            let report = try Migrator.migrate(database)
+            if !report.applied.isEmpty {
+                logger.notice("db.migrated", ("from", .of(report.fromVersion)), ("to", .of(report.toVersion)))
+            }
+        } catch let error as MigrationError {
+            logger.error("db.incompatible", ("error", .string(error.description)))
+            return .configuration
+        } catch {
+            logger.error("db.unavailable", ("error", .string("\(error)")), ("database", .string(DatabaseURL.redacted(config.databaseURL))))
+            return .unavailable
+        }
+        let signals = SignalWatcher(terminate: { [weak self] signal in self?.requestStop(signal: signal) },
+                                    reload: { [weak self] in self?.requestReload() })
+        lock.lock()
+        for mailbox in config.mailboxes where mailbox.enabled { startWorker(mailbox) }
+        lock.unlock()
+        notifier.ready(status: statusLine())
+        logger.info("service.ready", ("mailboxes", .of(config.mailboxes.filter(\.enabled).count)))
+
+        let exit = once ? waitForOneCycle() : mainLoop()
+        withExtendedLifetime(signals) {}
+        return exit
+    }
+
+    private func startWorker(_ mailbox: MailboxConfig) {
+        let worker = MailboxWorker(config: mailbox, service: config, contexts: contexts, logger: logger, once: once)
+        workers[mailbox.name] = worker
+        worker.start()
+    }
+
+    func requestStop(signal: Int32) {
+        lock.lock()
+        let already = stopping
+        stopping = true
+        let current = Array(workers.values)
+        lock.unlock()
+        if already { return }
+        logger.notice("service.stopping", ("signal", .string(signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : "\(signal)")))
+        notifier.stopping()
+        for worker in current { worker.stop.stop() }
+        mainLoopWake.notify()
+    }
+
+    func requestReload() {
+        lock.lock()
+        reloadRequested = true
+        lock.unlock()
+        mainLoopWake.notify()
+    }
+
+    private func mainLoop() -> ExitCode {
+        let watchdogInterval = notifier.watchdogInterval ?? .seconds(10)
+        let tick = min(watchdogInterval, .seconds(10))
+        var lastStatus = Date.distantPast
+        while true {
+            mainLoopWake.wait(for: tick)
+            lock.lock()
+            let isStopping = stopping
+            let reload = reloadRequested
+            reloadRequested = false
+            lock.unlock()
+            if isStopping { break }
+            if reload { reloadConfiguration() }
+            // The watchdog is fed only while the loop itself runs: a wedged main loop lets
+            // systemd restart the service.
+            notifier.watchdog()
+            if Date().timeIntervalSince(lastStatus) >= 10 {
+                notifier.status(statusLine())
+                lastStatus = Date()
+            }
+        }
+        return shutdown()
+    }
+
+    private func shutdown() -> ExitCode {
+        lock.lock()
+        let current = Array(workers.values)
+        lock.unlock()
+        let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
+        var clean = true
+        for worker in current {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if !worker.join(timeout: max(remaining, .milliseconds(1))) {
+                clean = false
+                logger.warning("mailbox.stop-timeout", ("mailbox", .string(worker.config.name)))
+            }
+        }
+        logger.notice("service.stopped", ("clean", .bool(clean)))
+        return .success
+    }
+
+    private func waitForOneCycle() -> ExitCode {
+        lock.lock()
+        let current = Array(workers.values)
+        lock.unlock()
+        for worker in current { _ = worker.join(timeout: .seconds(86_400)) }
+        var failed: [String] = []
+        for worker in current.sorted(by: { $0.config.name < $1.config.name }) {
+            let health = worker.health
+            if let error = health.lastError {
+                failed.append(worker.config.name)
+                logger.error("mailbox.summary", ("mailbox", .string(health.name)), ("result", "failed"), ("error", .string(error)))
+            } else {
+                logger.info("mailbox.summary", ("mailbox", .string(health.name)), ("result", health.lockedElsewhere ? "held-by-other-instance" : "ok"),
+                            ("new", .of(health.messagesLogged)), ("interactions", .of(health.interactions)))
+            }
+        }
+        logger.notice("service.cycle-done", ("mailboxes", .of(current.count)), ("failed", .of(failed.count)))
+        return failed.isEmpty ? .success : .temporaryFailure
+    }
+
+    private func reloadConfiguration() {
+        notifier.reloading()
+        let fresh: Config
+        do {
+            fresh = try Config.load(path: configPath)
+        } catch {
+            logger.error("config.reload-rejected", ("error", .string("\(error)")), ("action", "keeping the running configuration"))
+            notifier.status(statusLine())
+            notifier.ready()
+            return
+        }
+        lock.lock()
+        let old = config
+        config = fresh
+        if fresh.matching != old.matching || fresh.companyDomains != old.companyDomains {
+            contexts = MatchingContextCache(config: fresh, logger: logger)
+        }
+        let wanted = Dictionary(uniqueKeysWithValues: fresh.mailboxes.filter(\.enabled).map { ($0.name, $0) })
+        var stopped: [MailboxWorker] = []
+        for (name, worker) in workers where wanted[name] != worker.config || fresh.ingest != old.ingest {
+            worker.stop.stop()
+            stopped.append(worker)
+            workers[name] = nil
+        }
+        lock.unlock()
+        for worker in stopped { _ = worker.join(timeout: Self.shutdownGrace) }
+        lock.lock()
+        var added: [String] = []
+        for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil {
+            startWorker(mailbox)
+            added.append(name)
+        }
+        lock.unlock()
+        logger.notice("config.reloaded", ("restarted_or_removed", .string(stopped.map(\.config.name).sorted().joined(separator: ","))),
+                      ("started", .string(added.joined(separator: ","))))
+        notifier.ready(status: statusLine())
+    }
+
+    func statusLine() -> String {
+        lock.lock()
+        let healths = workers.values.map(\.health)
+        lock.unlock()
+        let failing = healths.filter { $0.lastError != nil }.count
+        let logged = healths.reduce(0) { $0 + $1.messagesLogged }
+        let interactions = healths.reduce(0) { $0 + $1.interactions }
+        return "\(healths.count) mailboxes, \(failing) failing; \(logged) messages and \(interactions) interactions logged since start"
+    }
+}
