@@ -9,6 +9,8 @@ enum Bench {
     static let subcommands: [Subcommand] = [
         ("parse", ParseBench.usage, ParseBench.run),
         ("imap-fetch", IMAPFetchBench.usage, IMAPFetchBench.run),
+        ("store", StoreBench.usage, StoreBench.run),
+        ("ingest", IngestBench.usage, IngestBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
     ]
 
