@@ -49,26 +49,35 @@ struct TestStack {
         var error: String
     }
 
-    /// Runs a program to completion, capturing both streams.
+    /// Runs a program to completion, capturing both streams. Output goes to temporary files, not
+    /// pipes: a daemon the program starts (the stack's PostgreSQL) may inherit the descriptors
+    /// and would hold a pipe open forever.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let environment { process.environment = environment }
-        let out = Pipe()
-        let err = Pipe()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("tp-run-\(UUID().uuidString)")
+        let outURL = base.appendingPathExtension("out")
+        let errURL = base.appendingPathExtension("err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let errorData = LockedData()
-        let reader = Thread { errorData.set(err.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let outputData = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.01) }
-        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      error: String(decoding: errorData.value, as: UTF8.self))
+        try? out.close()
+        try? err.close()
+        return Result(status: process.terminationStatus,
+                      output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+                      error: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
     }
 }
 

@@ -1,0 +1,168 @@
+import Foundation
+import Postgres
+import XCTest
+@testable import Touchpoint
+
+/// Crashes, restarts and server-side surprises during a sync: each must converge to the same
+/// interaction log as an undisturbed run, with nothing duplicated and nothing lost.
+final class IngestRobustnessTests: XCTestCase {
+    struct World {
+        let seed: String
+        let count: Int
+        let stack: TestStack
+        let database: StoreTestDatabase
+        let dir: URL
+        let config: String
+        let login: (user: String, password: String)
+    }
+
+    /// A fresh database and mail user loaded with `count` synthetic messages, contacts imported.
+    func makeWorld(count: Int, extraConfig: String = "", seed: String = String(UUID().uuidString.prefix(6).lowercased())) throws -> World {
+        let stack = try TestStack()
+        let database = try StoreTestDatabase()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tp-robust-\(UUID().uuidString)")
+        let mailbox = try SyntheticMailbox.write(count: count, to: dir.appendingPathComponent("mail"), seed: seed)
+        let login = try stack.addMailUser("robust")
+        try stack.stack(["load-mail", login.user, "INBOX", mailbox.directory.path])
+        let secret = dir.appendingPathComponent("imap.secret").path
+        try login.password.write(toFile: secret, atomically: true, encoding: .utf8)
+        let csv = dir.appendingPathComponent("contacts.csv").path
+        try mailbox.contactsCSV().write(toFile: csv, atomically: true, encoding: .utf8)
+        let config = dir.appendingPathComponent("touchpoint.conf").path
+        try """
+        [database]
+        url = \(database.url)
+        [company]
+        domains = acme.example
+        [mailbox "robust"]
+        url = imaps://127.0.0.1:\(stack["TP_IMAPS_PORT"])/
+        user = \(login.user)
+        password-file = \(secret)
+        ca-file = \(stack["TP_CA_FILE"])
+        folders = INBOX
+        batch-size = 500
+        poll-interval = 1s
+        \(extraConfig)
+        [ingest]
+        backoff-initial = 200ms
+        backoff-max = 1s
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "import", "contacts", csv])
+        XCTAssertEqual(imported.status, 0, imported.error)
+        return World(seed: seed, count: count, stack: stack, database: database, dir: dir, config: config, login: login)
+    }
+
+    func cleanUp(_ world: World) {
+        world.database.drop()
+        try? FileManager.default.removeItem(at: world.dir)
+    }
+
+    func interactionLog(_ world: World) throws -> [String] {
+        try world.database.connect().query("""
+            SELECT message_id || ' ' || direction || ' ' || coalesce(contact_email, '-') FROM interaction_log ORDER BY 1
+            """).map { try $0.decode(String.self, at: 0) }
+    }
+
+    /// The log a clean run must produce: every non-newsletter message, one interaction each.
+    func expectedCount(_ count: Int) -> Int { (1...count).filter { $0 % 11 != 0 }.count }
+
+    func serveOnce(_ world: World) throws -> TestStack.Result {
+        try TestStack.run(TestStack.touchpointBinary, ["--config", world.config, "serve", "--once"])
+    }
+
+    func testKillDashNineDuringFirstSyncConvergesToTheCleanLog() throws {
+        let count = 20_000
+        let world = try makeWorld(count: count)
+        defer { cleanUp(world) }
+        var kills = 0
+        var generator = SystemRandomNumberGenerator()
+        while kills < 20 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestStack.touchpointBinary)
+            process.arguments = ["--config", world.config, "--log-level", "warn", "serve", "--once"]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &generator))
+            if !process.isRunning { break }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            kills += 1
+        }
+        let final = try serveOnce(world)
+        XCTAssertEqual(final.status, 0, final.error)
+        let log = try interactionLog(world)
+        XCTAssertEqual(log.count, Set(log).count, "no duplicates after \(kills) kills")
+        XCTAssertGreaterThanOrEqual(kills, 20, "the sync was interrupted 20 times")
+        // Row for row what an undisturbed sync of this mail logs.
+        XCTAssertTrue(log == world.expectedLog, "after \(kills) kills: \(log.count) rows, expected \(world.expectedLog.count)")
+        let messages = try world.database.connect().query("SELECT count(*) FROM messages").scalar(Int64.self)
+        XCTAssertEqual(Int(messages), expectedCount(count))
+    }
+
+    func testUIDValidityChangeRescansWithoutDuplicates() throws {
+        let world = try makeWorld(count: 300)
+        defer { cleanUp(world) }
+        XCTAssertEqual(try serveOnce(world).status, 0)
+        let before = try interactionLog(world)
+        XCTAssertEqual(before, world.expectedLog)
+        try world.stack.stack(["recreate-folder", world.login.user, "INBOX"])
+        let after = try serveOnce(world)
+        XCTAssertEqual(after.status, 0, after.error)
+        XCTAssertTrue(after.error.contains("event=folder.uidvalidity-changed"), after.error)
+        XCTAssertEqual(try interactionLog(world), before, "a rescan re-finds every message and adds nothing")
+    }
+
+    func testDeletedFolderIsReportedAndNothingIsDeleted() throws {
+        let world = try makeWorld(count: 50, extraConfig: "")
+        defer { cleanUp(world) }
+        let config = try String(contentsOfFile: world.config, encoding: .utf8)
+        try config.replacingOccurrences(of: "folders = INBOX", with: "folders = INBOX, Archive/Gone")
+            .write(toFile: world.config, atomically: true, encoding: .utf8)
+        let run = try serveOnce(world)
+        XCTAssertEqual(run.status, 0, run.error)
+        XCTAssertTrue(run.error.contains("event=folder.missing"), run.error)
+        XCTAssertEqual(try interactionLog(world), world.expectedLog)
+    }
+
+    func testDatabaseAndIMAPRestartsDuringServeConverge() throws {
+        let count = 6_000
+        let world = try makeWorld(count: count)
+        defer { cleanUp(world) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestStack.touchpointBinary)
+        process.arguments = ["--config", world.config, "serve"]
+        let errors = Pipe()
+        process.standardError = errors
+        let captured = LockedData()
+        try process.run()
+        let reader = Thread { captured.set(errors.fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        try world.stack.stack(["restart", "pg"])
+        Thread.sleep(forTimeInterval: 0.3)
+        try world.stack.stack(["restart", "dovecot"])
+        // New mail arrives while the daemon runs.
+        let late = try SyntheticMailbox.write(count: 30, to: world.dir.appendingPathComponent("late"), seed: "late")
+        try world.stack.stack(["load-mail", world.login.user, "INBOX", late.directory.path])
+        let deadline = Date().addingTimeInterval(90)
+        var logged = 0
+        while Date() < deadline {
+            logged = (try? interactionLog(world).count) ?? logged
+            if logged >= expectedCount(count) + expectedCount(30) { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        process.terminate()
+        process.waitUntilExit()
+        while !captured.isSet { Thread.sleep(forTimeInterval: 0.01) }
+        let log = String(decoding: captured.value, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, "SIGTERM ends the daemon cleanly")
+        let rows = try interactionLog(world)
+        XCTAssertEqual(rows.count, Set(rows).count)
+        XCTAssertEqual(rows.count, expectedCount(count) + expectedCount(30), log.suffix(3000).description)
+        XCTAssertTrue(log.contains("event=service.stopped"), log.suffix(2000).description)
+    }
+}
+
+extension IngestRobustnessTests.World {
+    var expectedLog: [String] { SyntheticMailbox.expectedLog(count: count, seed: seed) }
+}
