@@ -50,17 +50,26 @@ public enum BGNBDFitter {
         public init() {}
     }
 
-    public static func fit(_ histories: [PurchaseHistory], options: Options = Options()) throws -> BGNBDFit {
-        guard !histories.isEmpty else { throw BGNBDFitError.noCustomers }
-        for (index, history) in histories.enumerated() {
-            if let reason = history.defect { throw BGNBDFitError.invalidHistory(index: index, reason: reason) }
+    public static func fit(_ histories: [PurchaseHistory], options: Options = Options()) throws(BGNBDFitError) -> BGNBDFit {
+        try fit(weighted: histories.map { ($0, 1) }, options: options)
+    }
+
+    /// The same fit over histories already grouped, e.g. by `GROUP BY x, t_x, T` in SQL: each
+    /// history stands for `count` customers.
+    public static func fit(weighted: [(history: PurchaseHistory, count: Int)],
+                           options: Options = Options()) throws(BGNBDFitError) -> BGNBDFit {
+        for (index, row) in weighted.enumerated() {
+            if let reason = row.history.defect { throw BGNBDFitError.invalidHistory(index: index, reason: reason) }
+            if row.count < 0 { throw BGNBDFitError.invalidHistory(index: index, reason: "count \(row.count) is negative") }
         }
-        guard histories.contains(where: { $0.x > 0 }) else { throw BGNBDFitError.noRepeatPurchases }
-        let data = AggregatedHistories(histories)
+        let weighted = weighted.filter { $0.count > 0 }
+        guard !weighted.isEmpty else { throw BGNBDFitError.noCustomers }
+        guard weighted.contains(where: { $0.history.x > 0 }) else { throw BGNBDFitError.noRepeatPurchases }
+        let data = AggregatedHistories(weighted: weighted.map { ($0.history, Double($0.count)) })
         let likelihood = BGNBDLikelihood(data)
         let scale = 1 / Double(data.customerCount)
         // Start: r = a = b = 1 and α at the mean observation time, so the start is unit-free.
-        let meanT = max(histories.reduce(0) { $0 + $1.T } / Double(histories.count), 1e-6)
+        let meanT = max(weighted.reduce(0) { $0 + $1.history.T * Double($1.count) } / Double(data.customerCount), 1e-6)
         let start = [0, log(meanT), 0, 0]
         let coarse = Optimizers.nelderMead(
             { -scale * likelihood.value(at: $0) }, start: start, step: 1,
