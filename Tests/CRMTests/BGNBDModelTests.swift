@@ -158,6 +158,22 @@ final class BGNBDModelTests: XCTestCase {
         let histories = (0..<500).map { simulator.history(observedForDays: 100 + $0 % 100) }
         let fit = try BGNBDFitter.fit(histories, options: options)
         XCTAssertFalse(fit.converged)
-        XCTAssertLessThanOrEqual(fit.iterations, 4)
+        XCTAssertTrue(fit.usedFallback)
+        XCTAssertLessThanOrEqual(fit.iterations, 8)
+    }
+
+    func testQuickPathAndFullNelderMeadReachTheSameMaximum() throws {
+        let histories = try CDNOWFixture.calibration().map(\.history)
+        let quick = try BGNBDFitter.fit(histories)
+        XCTAssertFalse(quick.usedFallback)
+        var options = BGNBDFitter.Options()
+        options.quickNelderMeadIterations = options.nelderMeadMaxIterations
+        let full = try BGNBDFitter.fit(histories, options: options)
+        XCTAssertTrue(full.converged)
+        XCTAssertGreaterThan(full.iterations, quick.iterations)
+        for (q, f) in [(quick.parameters.r, full.parameters.r), (quick.parameters.alpha, full.parameters.alpha),
+                       (quick.parameters.a, full.parameters.a), (quick.parameters.b, full.parameters.b)] {
+            XCTAssertEqual(q, f, accuracy: f * 1e-6)
+        }
     }
 }
