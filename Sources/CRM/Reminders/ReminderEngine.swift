@@ -108,6 +108,18 @@ public enum ReasonText {
         return "\(total) email\(total == 1 ? "" : "s") since, \(ours)"
     }
 
+    /// P(alive) for a reader: the model ranks well but is not calibrated, so coarse words fit
+    /// better than a percentage.
+    public static func likelihood(pAlive: Double) -> String {
+        switch pAlive {
+        case 0.9...: return "very likely still a customer"
+        case 0.7..<0.9: return "likely still a customer"
+        case 0.4..<0.7: return "may still be a customer"
+        case 0.1..<0.4: return "probably lapsed"
+        default: return "very likely lapsed"
+        }
+    }
+
     private static func span(days: Double) -> String {
         func unit(_ count: Int, _ name: String) -> String { "\(count) \(name)\(count == 1 ? "" : "s")" }
         if days < 14 { return unit(Int(days.rounded()), "day") }
