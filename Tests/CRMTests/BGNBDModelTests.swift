@@ -140,6 +140,23 @@ final class BGNBDModelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(fit.logLikelihood, BGNBDModel(parameters: truth).logLikelihood(histories))
     }
 
+    func testSimulatedTransactionsSummariseConsistently() {
+        var simulator = BGNBDSimulator(parameters: BGNBDParameters(r: 2, alpha: 4, a: 0.5, b: 5), seed: 3)
+        let start = PurchaseDay(year: 2025, month: 1, day: 1)!, end = PurchaseDay(year: 2025, month: 12, day: 31)!
+        let transactions = (0..<200).flatMap {
+            simulator.transactions(customerID: "c\($0)", firstPurchase: start.adding(days: $0), observationEnd: end)
+        }
+        let summaries = CustomerSummary.build(transactions: transactions, observationEnd: end)
+        XCTAssertEqual(summaries.count, 200)
+        XCTAssertTrue(transactions.allSatisfy { $0.day >= start && $0.day <= end && $0.amount >= 50 && $0.amount <= 150 })
+        XCTAssertTrue(summaries.allSatisfy { $0.history.defect == nil })
+        XCTAssertGreaterThan(summaries.filter { $0.history.x > 0 }.count, 100)
+        // Same seed, same data.
+        var again = BGNBDSimulator(parameters: BGNBDParameters(r: 2, alpha: 4, a: 0.5, b: 5), seed: 3)
+        XCTAssertEqual(again.transactions(customerID: "c0", firstPurchase: start, observationEnd: end),
+                       transactions.filter { $0.customerID == "c0" })
+    }
+
     func testFitRejectsUnusableInput() {
         XCTAssertThrowsError(try BGNBDFitter.fit([])) { XCTAssertEqual($0 as? BGNBDFitError, .noCustomers) }
         XCTAssertThrowsError(try BGNBDFitter.fit([PurchaseHistory(x: 0, tx: 0, T: 5)])) {
@@ -158,6 +175,22 @@ final class BGNBDModelTests: XCTestCase {
         let histories = (0..<500).map { simulator.history(observedForDays: 100 + $0 % 100) }
         let fit = try BGNBDFitter.fit(histories, options: options)
         XCTAssertFalse(fit.converged)
-        XCTAssertLessThanOrEqual(fit.iterations, 4)
+        XCTAssertTrue(fit.usedFallback)
+        XCTAssertLessThanOrEqual(fit.iterations, 8)
+    }
+
+    func testQuickPathAndFullNelderMeadReachTheSameMaximum() throws {
+        let histories = try CDNOWFixture.calibration().map(\.history)
+        let quick = try BGNBDFitter.fit(histories)
+        XCTAssertFalse(quick.usedFallback)
+        var options = BGNBDFitter.Options()
+        options.quickNelderMeadIterations = options.nelderMeadMaxIterations
+        let full = try BGNBDFitter.fit(histories, options: options)
+        XCTAssertTrue(full.converged)
+        XCTAssertGreaterThan(full.iterations, quick.iterations)
+        for (q, f) in [(quick.parameters.r, full.parameters.r), (quick.parameters.alpha, full.parameters.alpha),
+                       (quick.parameters.a, full.parameters.a), (quick.parameters.b, full.parameters.b)] {
+            XCTAssertEqual(q, f, accuracy: f * 1e-6)
+        }
     }
 }

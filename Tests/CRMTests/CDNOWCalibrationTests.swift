@@ -120,3 +120,23 @@ final class CDNOWCalibrationTests: XCTestCase {
         XCTAssertGreaterThan(modelAUC, naiveAUC)
     }
 }
+
+final class WeightedFitTests: XCTestCase {
+    func testGroupedHistoriesGiveTheSameFit() throws {
+        let histories = try CDNOWFixture.calibration().map(\.history)
+        var counts: [PurchaseHistory: Int] = [:]
+        for h in histories { counts[h, default: 0] += 1 }
+        let grouped = counts.map { (history: $0.key, count: $0.value) }.sorted { ($0.history.x, $0.history.tx, $0.history.T) < ($1.history.x, $1.history.tx, $1.history.T) }
+        XCTAssertLessThan(grouped.count, histories.count)
+        let plain = try BGNBDFitter.fit(histories)
+        let weighted = try BGNBDFitter.fit(weighted: grouped + [(PurchaseHistory(x: 3, tx: 1, T: 2), 0)])
+        // Equal up to the rounding of the start point (the mean T is summed in another order).
+        XCTAssertEqual(weighted.parameters.r, plain.parameters.r, accuracy: 1e-9)
+        XCTAssertEqual(weighted.parameters.alpha, plain.parameters.alpha, accuracy: 1e-8)
+        XCTAssertEqual(weighted.parameters.a, plain.parameters.a, accuracy: 1e-9)
+        XCTAssertEqual(weighted.parameters.b, plain.parameters.b, accuracy: 1e-8)
+        XCTAssertEqual(weighted.logLikelihood, plain.logLikelihood, accuracy: 1e-8)
+        XCTAssertEqual(weighted.customers, 2357)
+        XCTAssertThrowsError(try BGNBDFitter.fit(weighted: [(PurchaseHistory(x: 1, tx: 1, T: 2), -1)]))
+    }
+}

@@ -145,9 +145,14 @@ final class MatcherTests: XCTestCase {
     }
 
     func testReplyToPartyMatched() {
+        // A web form: our system writes to a rep on the customer's behalf.
         let message = MessageParties(from: [party("noreply@ourco.example")], to: [party("rep@ourco.example")], replyTo: [party("bob@globex.example")])
         let result = Matcher.match(message: message, snapshot: snapshot, config: config)
         XCTAssertEqual(result.interactions.map(\.contactID), [ContactID(2)])
+        XCTAssertEqual(result.direction, .inbound)
+        // A rep writing to the customer with a shared Reply-To stays outbound.
+        let outbound = MessageParties(from: [party("rep@ourco.example")], to: [party("bob@globex.example")], replyTo: [party("sales@ourco.example")])
+        XCTAssertEqual(Matcher.match(message: outbound, snapshot: snapshot, config: config).direction, .outbound)
     }
 
     func testAutomatedSkippedWithReason() {

@@ -142,6 +142,9 @@ final class ReminderPolicyTests: XCTestCase {
         XCTAssertEqual(ReasonText.ago(days: 63), "9 weeks ago")
         XCTAssertEqual(ReasonText.ago(days: 1), "yesterday")
         XCTAssertEqual(ReasonText.ago(days: 800), "2 years ago")
+        XCTAssertEqual(ReasonText.likelihood(pAlive: 0.97), "very likely still a customer")
+        XCTAssertEqual(ReasonText.likelihood(pAlive: 0.5), "may still be a customer")
+        XCTAssertEqual(ReasonText.likelihood(pAlive: 2e-11), "very likely lapsed")
     }
 
     func testPolicyValidation() {

@@ -22,6 +22,12 @@ struct AggregatedHistories: Sendable {
     let distinctTriples: Int
 
     init(_ histories: [PurchaseHistory]) {
+        self.init(weighted: histories.map { ($0, 1) })
+    }
+
+    /// Histories with how many customers share each (weights must be positive).
+    init(weighted: [(history: PurchaseHistory, count: Double)]) {
+        let histories = weighted.map(\.history)
         // Distinct values in ascending order, so that neither the input order nor hashing changes the
         // order of the floating-point sums (and so the fit).
         let xValues = Set(histories.map(\.x)).sorted()
@@ -34,13 +40,14 @@ struct AggregatedHistories: Sendable {
         var xCounts = Array(repeating: 0.0, count: xValues.count)
         var rows: [Key: Double] = [:]
         var oneTime = Array(repeating: 0.0, count: TValues.count)
-        for h in histories {
+        // The indices exist: the tables were built from these same histories.
+        for (h, count) in weighted {
             let xi = xIndex[h.x]!, Ti = TIndex[h.T]!
-            xCounts[xi] += 1
+            xCounts[xi] += count
             if h.x == 0 {
-                oneTime[Ti] += 1
+                oneTime[Ti] += count
             } else {
-                rows[Key(x: Int32(xi), tx: Int32(txIndex[h.tx]!), T: Int32(Ti)), default: 0] += 1
+                rows[Key(x: Int32(xi), tx: Int32(txIndex[h.tx]!), T: Int32(Ti)), default: 0] += count
             }
         }
         let ordered = rows.sorted { l, r in
@@ -55,7 +62,7 @@ struct AggregatedHistories: Sendable {
         repeatT = ordered.map { $0.key.T }
         repeatWeight = ordered.map { $0.value }
         oneTimeWeightByT = oneTime
-        customerCount = histories.count
+        customerCount = Int(weighted.reduce(0) { $0 + $1.count }.rounded())
         distinctTriples = ordered.count + oneTime.filter { $0 > 0 }.count
     }
 }

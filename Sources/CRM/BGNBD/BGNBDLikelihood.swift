@@ -11,14 +11,12 @@ final class BGNBDLikelihood {
     private var logAlphaPlusT: [Double]
     private var logAlphaPlusTx: [Double]
     private var logBPlusXMinus1: [Double]
-    private var perXConstant: [Double]
 
     init(_ data: AggregatedHistories) {
         self.data = data
         logAlphaPlusT = Array(repeating: 0, count: data.TValues.count)
         logAlphaPlusTx = Array(repeating: 0, count: data.txValues.count)
         logBPlusXMinus1 = Array(repeating: 0, count: data.xValues.count)
-        perXConstant = Array(repeating: 0, count: data.xValues.count)
     }
 
     /// Log-likelihood at exp(θ).
@@ -43,15 +41,17 @@ final class BGNBDLikelihood {
 
         var total = 0.0
         var dr = 0.0, dAlpha = 0.0, da = 0.0, db = 0.0
-        let lgR = SpecialFunctions.logGamma(r), lgB = SpecialFunctions.logGamma(b), lgAB = SpecialFunctions.logGamma(a + b)
+        let lnGamma = SpecialFunctions.logGamma
+        let lgR = lnGamma(r), lgB = lnGamma(b), lgAB = lnGamma(a + b)
         let psiR = wantGradient ? SpecialFunctions.digamma(r) : 0
         let psiB = wantGradient ? SpecialFunctions.digamma(b) : 0
         let psiAB = wantGradient ? SpecialFunctions.digamma(a + b) : 0
         for i in data.xValues.indices {
             let x = data.xValues[i], n = data.xCounts[i]
-            // A1 + A2 without the T/t_x parts: depends on x only.
-            perXConstant[i] = SpecialFunctions.logGamma(r + x) - lgR + r * logAlpha + lgAB + SpecialFunctions.logGamma(b + x) - lgB - SpecialFunctions.logGamma(a + b + x)
-            total += n * perXConstant[i]
+            // A1 + A2: depends on x only.
+            let a1 = lnGamma(r + x) - lgR + r * logAlpha
+            let a2 = lgAB + lnGamma(b + x) - lgB - lnGamma(a + b + x)
+            total += n * (a1 + a2)
             logBPlusXMinus1[i] = x > 0 ? log(b + x - 1) : 0
             if wantGradient {
                 dr += n * (SpecialFunctions.digamma(r + x) - psiR + logAlpha)

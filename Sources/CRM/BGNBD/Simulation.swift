@@ -38,6 +38,19 @@ public struct BGNBDSimulator: Sendable {
         return PurchaseHistory(x: purchaseDays.count, tx: Double(last) / daysPerUnit, T: T)
     }
 
+    /// Purchases of one simulated customer as dated transactions (for synthetic databases): the first
+    /// on `firstPurchase`, repeats while alive up to `observationEnd`. Amounts vary ±50% around `typicalAmount`.
+    public mutating func transactions(customerID: String, firstPurchase: PurchaseDay, observationEnd: PurchaseDay,
+                                      daysPerUnit: Double = 7, typicalAmount: Double = 100) -> [Transaction] {
+        let days = max(0, observationEnd - firstPurchase)
+        let times = purchaseTimes(observedFor: Double(days) / daysPerUnit)
+        return ([0] + times).map { time in
+            let offset = min(days, Int((time * daysPerUnit).rounded(.down)))
+            let amount = (typicalAmount * (0.5 + uniform()) * 100).rounded() / 100
+            return Transaction(customerID: customerID, day: firstPurchase.adding(days: offset), amount: amount)
+        }
+    }
+
     // SplitMix64: tiny, fast, and good enough for simulation.
     private mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

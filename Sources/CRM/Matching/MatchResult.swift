@@ -80,10 +80,6 @@ public struct MatchStatistics: Sendable, Hashable {
         interactions += result.interactions.count
         accountLevel += result.interactions.filter { $0.contactID == nil }.count
         unmatchedParties += result.ignoredParties + result.recorded.count + result.proposedContacts.count
-        if let reason = result.skipped {
-            let key: String
-            if case .automated(let why) = reason { key = "automated:" + why } else { key = reason.description }
-            skippedByReason[key, default: 0] += 1
-        }
+        if let reason = result.skipped { skippedByReason[reason.description, default: 0] += 1 }
     }
 }

@@ -29,10 +29,12 @@ public enum Matcher {
         guard !external.isEmpty else { return .skip(.internalOnly) }
 
         // Internal author → outbound; external author (to colleagues, or forwarded/BCC'd with no
-        // colleague in sight) → inbound.
+        // colleague in sight) → inbound. An internal system writing to colleagues on a customer's
+        // behalf (a web form: From us, Reply-To the customer) is inbound too.
         let authorIsInternal = !originators.isEmpty && originators.allSatisfy(\.isInternal)
-        let direction: Direction = authorIsInternal ? .outbound : .inbound
-        let internalParty = authorIsInternal
+        let writesToOutside = recipients.contains { !$0.isInternal }
+        let direction: Direction = authorIsInternal && (writesToOutside || replyTo.allSatisfy(\.isInternal)) ? .outbound : .inbound
+        let internalParty = direction == .outbound
             ? originators.first?.address
             : recipients.first(where: \.isInternal)?.address
 

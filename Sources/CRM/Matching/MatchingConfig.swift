@@ -11,7 +11,7 @@ public enum UnmatchedPolicy: String, Sendable, CaseIterable {
 /// The `[company]` and `[matching]` settings the matcher uses.
 public struct MatchingConfig: Sendable {
     /// The company's own domains; subdomains count too (`eu.example.com` under `example.com`).
-    public var internalDomains: Set<String>
+    public let internalDomains: Set<String>
     public var unmatched: UnmatchedPolicy
     public var freeMail: FreeMailDomains
 

@@ -24,39 +24,55 @@ public struct CustomerSummary: Hashable, Sendable {
     public static func build(transactions: [Transaction], observationEnd: PurchaseDay,
                              daysPerUnit: Double = 7) -> [CustomerSummary] {
         precondition(daysPerUnit > 0, "daysPerUnit must be positive")
-        struct Accumulator {
-            var first: PurchaseDay
-            var last: PurchaseDay
-            var days: Set<PurchaseDay>
-            var amount: Double
-            var hasAmount: Bool
-        }
-        var byCustomer: [String: Accumulator] = [:]
+        // Per customer: the purchase days (sorted and deduplicated at the end) and the amount spent.
+        var indexByCustomer: [String: Int] = [:]
+        var ids: [String] = []
+        var days: [[Int]] = []
+        var amounts: [Double] = []
+        var hasAmount: [Bool] = []
         for transaction in transactions where transaction.day <= observationEnd {
-            if var acc = byCustomer[transaction.customerID] {
-                acc.first = min(acc.first, transaction.day)
-                acc.last = max(acc.last, transaction.day)
-                acc.days.insert(transaction.day)
-                acc.amount += transaction.amount
-                acc.hasAmount = acc.hasAmount || transaction.amount != 0
-                byCustomer[transaction.customerID] = acc
+            let index: Int
+            if let known = indexByCustomer[transaction.customerID] {
+                index = known
             } else {
-                byCustomer[transaction.customerID] = Accumulator(
-                    first: transaction.day, last: transaction.day, days: [transaction.day],
-                    amount: transaction.amount, hasAmount: transaction.amount != 0)
+                index = ids.count
+                indexByCustomer[transaction.customerID] = index
+                ids.append(transaction.customerID)
+                days.append([])
+                amounts.append(0)
+                hasAmount.append(false)
+            }
+            days[index].append(transaction.day.daysSinceEpoch)
+            amounts[index] += transaction.amount
+            hasAmount[index] = hasAmount[index] || transaction.amount != 0
+        }
+        // Numeric ids parsed once, not at every comparison.
+        let numeric = ids.map { Int($0) }
+        let order = ids.indices.sorted { l, r in
+            switch (numeric[l], numeric[r]) {
+            case let (a?, b?): return a != b ? a < b : ids[l] < ids[r]
+            case (.some, nil): return true
+            case (nil, .some): return false
+            case (nil, nil): return ids[l] < ids[r]
             }
         }
-        return byCustomer.map { id, acc in
-            let x = acc.days.count - 1
+        return order.map { index in
+            var purchaseDays = days[index]
+            purchaseDays.sort()
+            var distinct = 1
+            for k in purchaseDays.indices.dropFirst() where purchaseDays[k] != purchaseDays[k - 1] { distinct += 1 }
+            let first = PurchaseDay(daysSinceEpoch: purchaseDays[0])
+            let last = PurchaseDay(daysSinceEpoch: purchaseDays[purchaseDays.count - 1])
+            let x = distinct - 1
             let history = PurchaseHistory(
                 x: x,
-                tx: x == 0 ? 0 : Double(acc.last - acc.first) / daysPerUnit,
-                T: Double(observationEnd - acc.first) / daysPerUnit)
+                tx: x == 0 ? 0 : Double(last - first) / daysPerUnit,
+                T: Double(observationEnd - first) / daysPerUnit)
             return CustomerSummary(
-                customerID: id, history: history, firstPurchase: acc.first, lastPurchase: acc.last,
+                customerID: ids[index], history: history, firstPurchase: first, lastPurchase: last,
                 observationEnd: observationEnd,
-                typicalOrderValue: acc.hasAmount ? acc.amount / Double(acc.days.count) : nil)
-        }.sorted { customerIDOrder($0.customerID, $1.customerID) }
+                typicalOrderValue: hasAmount[index] ? amounts[index] / Double(distinct) : nil)
+        }
     }
 
     /// Numeric ids in numeric order ("2" before "10"), then everything else in code-point order.

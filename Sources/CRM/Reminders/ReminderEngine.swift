@@ -85,34 +85,3 @@ public enum ReminderEngine {
         return nil
     }
 }
-
-/// Plain-language fragments for reminder reasons ("~5 weeks", "9 weeks ago", "2 emails since, none from us").
-public enum ReasonText {
-    /// A typical interval, rounded to a unit a person would use.
-    public static func interval(days: Double) -> String {
-        "~" + span(days: max(1, days.rounded()))
-    }
-
-    public static func ago(days: Int) -> String {
-        switch days {
-        case ..<1: return "today"
-        case 1: return "yesterday"
-        default: return span(days: Double(days)) + " ago"
-        }
-    }
-
-    public static func emails(fromCustomer: Int, fromUs: Int) -> String {
-        let total = fromCustomer + fromUs
-        guard total > 0 else { return "no emails since" }
-        let ours = fromUs == 0 ? "none from us" : fromUs == total ? (total == 1 ? "from us" : "all from us") : "\(fromUs) from us"
-        return "\(total) email\(total == 1 ? "" : "s") since, \(ours)"
-    }
-
-    private static func span(days: Double) -> String {
-        func unit(_ count: Int, _ name: String) -> String { "\(count) \(name)\(count == 1 ? "" : "s")" }
-        if days < 14 { return unit(Int(days.rounded()), "day") }
-        if days < 7 * 13 { return unit(Int((days / 7).rounded()), "week") }
-        if days < 730 { return unit(Int((days / 30.44).rounded()), "month") }
-        return unit(Int((days / 365.25).rounded()), "year")
-    }
-}
