@@ -77,15 +77,12 @@ final class IngestRobustnessTests: XCTestCase {
         var kills = 0
         var generator = SystemRandomNumberGenerator()
         while kills < 20 {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestStack.touchpointBinary)
-            process.arguments = ["--config", world.config, "--log-level", "warn", "serve", "--once"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let pid = try TestStack.spawn(TestStack.touchpointBinary, ["--config", world.config, "--log-level", "warn", "serve", "--once"],
+                                          stderr: "/dev/null")
             Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &generator))
-            if !process.isRunning { break }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            if TestStack.hasExited(pid) { break }
+            kill(pid, SIGKILL)
+            _ = TestStack.wait(pid)
             kills += 1
         }
         let final = try serveOnce(world)
@@ -128,15 +125,8 @@ final class IngestRobustnessTests: XCTestCase {
         let count = 6_000
         let world = try makeWorld(count: count)
         defer { cleanUp(world) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestStack.touchpointBinary)
-        process.arguments = ["--config", world.config, "serve"]
-        let errors = Pipe()
-        process.standardError = errors
-        let captured = LockedData()
-        try process.run()
-        let reader = Thread { captured.set(errors.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
+        let logPath = world.dir.appendingPathComponent("serve.log").path
+        let pid = try TestStack.spawn(TestStack.touchpointBinary, ["--config", world.config, "serve"], stderr: logPath)
         Thread.sleep(forTimeInterval: 0.3)
         try world.stack.stack(["restart", "pg"])
         Thread.sleep(forTimeInterval: 0.3)
@@ -151,11 +141,10 @@ final class IngestRobustnessTests: XCTestCase {
             if logged >= expectedCount(count) + expectedCount(30) { break }
             Thread.sleep(forTimeInterval: 0.5)
         }
-        process.terminate()
-        process.waitUntilExit()
-        while !captured.isSet { Thread.sleep(forTimeInterval: 0.01) }
-        let log = String(decoding: captured.value, as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, "SIGTERM ends the daemon cleanly")
+        kill(pid, SIGTERM)
+        let status = TestStack.wait(pid)
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        XCTAssertEqual(status, 0, "SIGTERM ends the daemon cleanly")
         let rows = try interactionLog(world)
         XCTAssertEqual(rows.count, Set(rows).count)
         XCTAssertEqual(rows.count, expectedCount(count) + expectedCount(30), log.suffix(3000).description)

@@ -53,32 +53,63 @@ struct TestStack {
     /// pipes: a daemon the program starts (the stack's PostgreSQL) may inherit the descriptors
     /// and would hold a pipe open forever.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("tp-run-\(UUID().uuidString)")
-        let outURL = base.appendingPathExtension("out")
-        let errURL = base.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let outPath = base.path + ".out"
+        let errPath = base.path + ".err"
         defer {
-            try? FileManager.default.removeItem(at: outURL)
-            try? FileManager.default.removeItem(at: errURL)
+            unlink(outPath)
+            unlink(errPath)
         }
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? out.close()
-        try? err.close()
-        return Result(status: process.terminationStatus,
-                      output: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-                      error: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+        let pid = try spawn(executable, arguments, environment: environment, stdout: outPath, stderr: errPath)
+        let exitStatus = wait(pid)
+        return Result(status: exitStatus,
+                      output: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+                      error: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
+}
+
+extension TestStack {
+    /// Starts a program with stdin from /dev/null and both streams to files. posix_spawn +
+    /// waitpid rather than Foundation's Process: its waitUntilExit was seen to hang when the
+    /// child left a daemon behind (the stack restarting PostgreSQL).
+    static func spawn(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                      stdout: String = "/dev/null", stderr: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = [executable] + arguments
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let spawned = withCStrings(argv) { cArgv in
+            withCStrings(env) { cEnv in posix_spawn(&pid, executable, &actions, nil, cArgv, cEnv) }
+        }
+        guard spawned == 0 else { throw XCTSkip("cannot run \(executable): errno \(spawned)") }
+        return pid
+    }
+
+    /// Waits for the child and returns its exit status (128 + signal when killed).
+    static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Whether the child has exited (reaping it if so).
+    static func hasExited(_ pid: pid_t) -> Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid
+    }
+}
+
+/// Runs `body` with a NULL-terminated C array of the strings.
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+    var pointers = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { for pointer in pointers { free(pointer) } }
+    return body(pointers)
 }
 
 final class LockedData: @unchecked Sendable {
