@@ -12,10 +12,16 @@ extension IMAPSession {
                             command: "UID FETCH", mailbox: selectedMailbox, uids: uids)
         }
 
+        // Section 1 is the first text part of most mail (single-part text, or a multipart whose
+        // first child is text/plain), so it is fetched speculatively in the same pass: the
+        // server reads each message once and most batches need one round trip. A wrong guess
+        // costs at most `textPartLimit` bytes for that message.
+        let speculative = options.speculativeFirstPart ? " BODY.PEEK[1]<0.\(options.textPartLimit)>" : ""
         let headerFetch = try command("UID FETCH") { (builder: inout CommandBuilder) throws(IMAPError) in
-            try builder.raw("\(uids.imapSet) (UID RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER])")
+            try builder.raw("\(uids.imapSet) (UID RFC822.SIZE INTERNALDATE BODYSTRUCTURE BODY.PEEK[HEADER]\(speculative))")
         }
         var messages: [UID: FetchedMessage] = [:]
+        var sectionOne: [UID: [UInt8]] = [:]
         let status = try execute([headerFetch], context: context) { (response: UntaggedResponse) throws(IMAPError) in
             // Unsolicited FETCHes (flag updates of other clients) carry neither item: skip them.
             guard case .fetch(let fetch) = response, let uid = fetch.uid, uids.contains(uid),
@@ -26,17 +32,21 @@ extension IMAPSession {
             if let date = fetch.internalDate { message.internalDate = date }
             if let structure = fetch.bodyStructure { message.bodyStructure = structure }
             if let header = fetch.section(.header) { message.headerBytes = header.bytes ?? [] }
+            if let first = fetch.sections.first(where: { $0.section.part == [1] && $0.section.text.isEmpty }) {
+                sectionOne[uid] = first.bytes ?? []
+            }
             messages[uid] = message
         }[0]
         try requireOK(status, context)
 
-        try fetchTextParts(into: &messages, context: context)
+        try fetchTextParts(into: &messages, prefetched: sectionOne, context: context)
         return messages.keys.sorted().map { messages[$0]! }
     }
 
     /// Groups the messages by the section of their first text part and fetches each group's
     /// partial text with one pipelined command per group.
-    private func fetchTextParts(into messages: inout [UID: FetchedMessage], context: IMAPError) throws(IMAPError) {
+    private func fetchTextParts(into messages: inout [UID: FetchedMessage], prefetched: [UID: [UInt8]],
+                                context: IMAPError) throws(IMAPError) {
         var groups: [[Int]: [UID]] = [:]
         var parts: [UID: BodyPart] = [:]
         var paths: [UID: [Int]] = [:]
@@ -44,9 +54,10 @@ extension IMAPSession {
             guard let (path, part) = message.bodyStructure?.firstTextPart() else { continue }
             parts[uid] = part
             paths[uid] = path
-            if part.size == 0 {
-                messages[uid]?.firstTextPart = TextPart(section: path, bytes: [], truncated: false, transferEncoding: part.encoding,
-                                                        charset: part.charset, subtype: part.subtype)
+            if part.size == 0 || (path == [1] && prefetched[uid] != nil) {
+                let bytes = part.size == 0 ? [] : prefetched[uid]!
+                messages[uid]?.firstTextPart = TextPart(section: path, bytes: bytes, truncated: UInt64(bytes.count) < part.size,
+                                                        transferEncoding: part.encoding, charset: part.charset, subtype: part.subtype)
                 continue
             }
             groups[path, default: []].append(uid)
