@@ -133,6 +133,32 @@ final class DovecotIntegrationTests: XCTestCase {
         XCTAssertEqual(seen.count, 10_000)
     }
 
+    func testIdleWakesOnNewMailAndTimesOutQuietly() throws {
+        let stack = try Stack.require()
+        let folder = try stack.folder(with: [message(subject: "first", body: "1\r\n")], label: "idle")
+        let imap = try stack.connect()
+        _ = try imap.examine(folder)
+        XCTAssertEqual(try imap.idle(timeout: .milliseconds(300)), .timedOut)
+
+        // Mail arrives from another process while the session waits in IDLE.
+        let delivered = expectation(description: "second message loaded")
+        let delivery = Thread {
+            Thread.sleep(forTimeInterval: 0.3)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("idle-\(UUID().uuidString)")
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try? Data(message(subject: "second", body: "2\r\n")).write(to: directory.appendingPathComponent("1.eml"))
+            try? stack.run(["load-mail", stack.user, folder.displayName, directory.path])
+            try? FileManager.default.removeItem(at: directory)
+            delivered.fulfill()
+        }
+        delivery.start()
+        let outcome = try imap.idle(timeout: .seconds(30))
+        guard case .changed(let updates) = outcome else { return XCTFail("\(outcome)") }
+        XCTAssertTrue(updates.contains(.exists(2)), "\(updates)")
+        wait(for: [delivered], timeout: 30)
+        XCTAssertEqual(try imap.uidSearch(from: UID(2)), [UID(2)])
+    }
+
     /// Dovecot keeps already-connected sessions alive when its master stops (checked with
     /// imaplib as well), so the connection drop itself is covered by `LoopbackFailureTests`;
     /// here: a fetch racing the stop ends complete or with a transient typed error, new
