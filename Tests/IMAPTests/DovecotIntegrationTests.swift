@@ -124,8 +124,8 @@ final class DovecotIntegrationTests: XCTestCase {
             return XCTFail("expected a first sync")
         }
         var seen = Set<UID>()
-        for range in batches {
-            for fetched in try imap.fetchBatch(uids: range) {
+        try imap.fetchBatches(batches) { (messages: [FetchedMessage]) throws(IMAPError) in
+            for fetched in messages {
                 XCTAssertTrue(seen.insert(fetched.uid).inserted)
                 XCTAssertEqual(fetched.firstTextPart?.bytes, bytes("\(fetched.uid)\r\n"))
             }

@@ -142,6 +142,61 @@ final class SessionTests: XCTestCase {
         for result in results.dropFirst() { XCTAssertEqual(result, results[0]) }
     }
 
+    func testFetchBatchesPipelinesTheNextHeaderFetch() throws {
+        let server = FakeIMAPServer(seed: 11, maxChunk: 700)
+        let nested = "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL) \"alternative\")"
+        server.messages = (UInt32(1)...9).map { uid in
+            var message = FakeIMAPServer.textMessage(uid: uid, subject: "m\(uid)", body: bytes("body \(uid)"))
+            if uid % 3 == 0 {
+                message.structure = "(\(nested)(\"image\" \"png\" NIL NIL NIL \"base64\" 8 NIL NIL NIL NIL) \"mixed\")"
+                message.sections = ["1.1": bytes("p\(uid)!!"), "1.2": bytes("<p>h</p>"), "2": bytes("AAAAAAAA")]
+            }
+            return message
+        }
+        let imap = session(server)
+        _ = try imap.examine(.inbox)
+        var batches: [[FetchedMessage]] = []
+        try imap.fetchBatches([UID(1)...UID(3), UID(4)...UID(6), UID(7)...UID(10)]) { (messages: [FetchedMessage]) throws(IMAPError) in
+            batches.append(messages)
+        }
+        XCTAssertEqual(batches.map { $0.map(\.uid.rawValue) }, [[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+        XCTAssertEqual(batches[0][2].firstTextPart?.bytes, bytes("p3!!"))
+        XCTAssertEqual(batches[2][0].firstTextPart?.bytes, bytes("body 7"))
+        let fetches = server.commandLines.filter { $0.contains("UID FETCH") }.map { $0.split(separator: " ")[3] }
+        // Header fetch of the next batch goes out before the current batch's text fetch.
+        XCTAssertEqual(fetches, ["1:3", "4:6", "3", "7:10", "6", "9"])
+
+        // Same result one batch at a time.
+        let single = FakeIMAPServer(seed: 12, maxChunk: 50)
+        single.messages = server.messages
+        let other = session(single)
+        _ = try other.examine(.inbox)
+        XCTAssertEqual(try other.fetchBatch(uids: UID(4)...UID(6)), batches[1])
+    }
+
+    func testConsumerErrorLeavesSessionInStep() throws {
+        let server = FakeIMAPServer()
+        server.messages = (1...4).map { FakeIMAPServer.textMessage(uid: $0, subject: "m", body: bytes("b")) }
+        let imap = session(server)
+        _ = try imap.examine(.inbox)
+        let stop = IMAPError(.invalidArgument("consumer gave up"))
+        XCTAssertThrowsError(try imap.fetchBatches([UID(1)...UID(2), UID(3)...UID(4)]) { (_: [FetchedMessage]) throws(IMAPError) in
+            throw stop
+        }) { error in
+            XCTAssertEqual((error as? IMAPError)?.kind, stop.kind)
+        }
+        XCTAssertFalse(imap.isBroken)
+        XCTAssertEqual(try imap.noop(), [])
+        XCTAssertEqual(try imap.fetchBatch(uids: UID(3)...UID(4)).count, 2)
+    }
+
+    func testBatchesMustBeAscendingAndDisjoint() throws {
+        let server = FakeIMAPServer()
+        let imap = session(server)
+        _ = try imap.examine(.inbox)
+        XCTAssertThrowsError(try imap.fetchBatches([UID(5)...UID(9), UID(1)...UID(5)]) { (_: [FetchedMessage]) throws(IMAPError) in })
+    }
+
     func testForeignTagBreaksTheSession() throws {
         let server = FakeIMAPServer()
         server.override["NOOP"] = { _ in bytes("A9999 OK not yours\r\n") }
