@@ -148,10 +148,14 @@ final class FakeIMAPServer: IMAPTransport {
             if items.contains("BODY.PEEK[HEADER]") {
                 response += Array(" BODY[HEADER] {\(message.header.count)}\r\n".utf8) + message.header
             }
-            if let range = items.range(of: "BODY.PEEK["), !items.contains("BODY.PEEK[HEADER]") {
+            var searchStart = items.startIndex
+            while let range = items.range(of: "BODY.PEEK[", range: searchStart..<items.endIndex) {
+                searchStart = range.upperBound
                 let spec = items[range.upperBound...]
                 let section = String(spec.prefix { $0 != "]" })
-                let limit = Int(spec.split(separator: ".").last!.dropLast(2))!
+                guard section != "HEADER" else { continue }
+                let partial = spec.drop { $0 != "<" }.dropFirst().prefix { $0 != ">" }
+                let limit = Int(partial.split(separator: ".").last!)!
                 let data = Array((message.sections[section] ?? []).prefix(limit))
                 response += Array(" BODY[\(section)]<0> {\(data.count)}\r\n".utf8) + data
             }

@@ -101,8 +101,12 @@ enum BodyStructureParser {
     }
 
     private static func lowered(_ cursor: inout ResponseCursor) throws -> String {
-        guard let bytes = try cursor.nstring() else { return "" }
-        return String(decoding: bytes, as: UTF8.self).lowercased()
+        guard var bytes = try cursor.nstring() else { return "" }
+        // Media types and parameter names are ASCII tokens: lower-case the bytes, not a String.
+        for index in bytes.indices where bytes[index] >= UInt8(ascii: "A") && bytes[index] <= UInt8(ascii: "Z") {
+            bytes[index] |= 0x20
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`

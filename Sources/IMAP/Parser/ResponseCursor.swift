@@ -175,7 +175,20 @@ struct ResponseCursor {
 
     mutating func quoted() throws -> [UInt8] {
         try expect(UInt8(ascii: "\""), "quoted string")
-        var result: [UInt8] = []
+        // Fast path: no escapes, so the value is one slice of the line.
+        let start = index
+        var scan = index
+        while scan < line.count {
+            let byte = line[scan]
+            if byte == UInt8(ascii: "\"") {
+                index = scan + 1
+                return Array(line[start..<scan])
+            }
+            if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n") { break }
+            scan += 1
+        }
+        var result = Array(line[start..<scan])
+        index = scan
         while true {
             guard index < line.count else { throw error("closing quote") }
             let byte = line[index]

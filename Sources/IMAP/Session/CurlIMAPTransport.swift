@@ -19,6 +19,9 @@ public final class CurlIMAPTransport: IMAPTransport {
             try easy.perform()
             self.easy = easy
         } catch {
+            if error.kind == .timeout {
+                throw IMAPError(.timeout(after: max(endpoint.connectTimeout, endpoint.responseTimeout)), command: "CONNECT")
+            }
             throw IMAPError(.transport(error.description, transient: error.isTransient), command: "CONNECT")
         }
     }

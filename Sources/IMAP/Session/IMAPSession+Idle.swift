@@ -14,10 +14,9 @@ extension IMAPSession {
         try sendBytes(idle.segments[0], context: context)
 
         var updates: [UntaggedResponse] = []
-        var deferredError: IMAPError?
         // Until "+": the server may still refuse the command.
         while true {
-            let response = try readResponse(context: context, deferredError: &deferredError)
+            let response = try readResponse(context: context)
             switch response {
             case .continuation: break
             case .untagged(let untagged):
@@ -38,7 +37,7 @@ extension IMAPSession {
         waiting: while updates.isEmpty {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero,
-                  let response = try nextResponse(timeout: remaining, context: context, deferredError: &deferredError) else { break }
+                  let response = try nextResponse(timeout: remaining, context: context) else { break }
             switch response {
             case .untagged(let untagged):
                 if case .status(let status) = untagged, status.condition == .ok { continue waiting }  // keep-alive
@@ -53,7 +52,7 @@ extension IMAPSession {
 
         try sendBytes(Array("DONE\r\n".utf8), context: context)
         while true {
-            let response = try readResponse(context: context, deferredError: &deferredError)
+            let response = try readResponse(context: context)
             switch response {
             case .untagged(let untagged):
                 updates.append(untagged)
@@ -62,7 +61,7 @@ extension IMAPSession {
                     throw breakSession(IMAPError(.protocolViolation("response for unknown tag"), command: "IDLE", mailbox: selectedMailbox))
                 }
                 try requireOK(status, context)
-                if let deferredError { throw deferredError }
+                if let error = takeDeferredError() { throw error }
                 return updates.isEmpty ? .timedOut : .changed(updates)
             case .continuation:
                 continue

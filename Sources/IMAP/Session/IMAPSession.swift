@@ -18,6 +18,13 @@ public final class IMAPSession {
     private var tags = TagGenerator()
     private let receiveBuffer: UnsafeMutableRawBufferPointer
     private var brokenBy: IMAPError?
+    /// Tags sent and not yet completed; a tagged response for any other tag is a violation.
+    private var inFlight: Set<String> = []
+    /// Completed statuses not yet collected by their `wait`.
+    private var finished: [String: TaggedStatus] = [:]
+    /// First grammar error seen since the last `wait` returned; thrown at its end so the
+    /// session stays in step with the server.
+    private var deferredError: IMAPError?
     private var byeText: String?
     private let clock = ContinuousClock()
 
@@ -52,71 +59,99 @@ public final class IMAPSession {
         context: IMAPError,
         onUntagged: (UntaggedResponse) throws(IMAPError) -> Void
     ) throws(IMAPError) -> [TaggedStatus] {
-        if let brokenBy { throw IMAPError(.sessionBroken, command: brokenBy.command, mailbox: context.mailbox) }
-        var pending = Set(commands.map(\.tag))
-        var statuses: [String: TaggedStatus] = [:]
-        var deferredError: IMAPError?
-
-        func handle(_ response: IMAPResponse) throws(IMAPError) {
-            switch response {
-            case .untagged(let untagged):
-                if case .status(let status) = untagged {
-                    if status.condition == .bye { byeText = status.text }
-                    if case .capability(let list)? = status.code { capabilities = Set(list) }
-                }
-                if case .capability(let list) = untagged { capabilities = Set(list) }
-                do {
-                    try onUntagged(untagged)
-                } catch {
-                    if deferredError == nil { deferredError = error }
-                }
-            case .tagged(let status):
-                guard pending.remove(status.tag) != nil else {
-                    throw breakSession(IMAPError(.protocolViolation("response for unknown tag \(IMAPError.escape(status.tag))"),
-                                                 command: context.command, mailbox: context.mailbox, uids: context.uids))
-                }
-                if case .capability(let list)? = status.code { capabilities = Set(list) }
-                statuses[status.tag] = status
-            case .continuation:
-                throw breakSession(IMAPError(.protocolViolation("unexpected continuation request"),
-                                             command: context.command, mailbox: context.mailbox, uids: context.uids))
-            }
-        }
-
-        // Synchronizing literals need the server's "+" between segments; such a command is
-        // sent alone. Everything else goes out in one write.
-        var batch: [UInt8] = []
+        var single: [IMAPCommand] = []
         for command in commands {
             if command.segments.count == 1 {
-                batch += command.segments[0]
+                single.append(command)
                 continue
             }
-            try sendBytes(batch, context: context)
-            batch = []
-            for (index, segment) in command.segments.enumerated() {
-                try sendBytes(segment, context: context)
-                guard index < command.segments.count - 1 else { break }
-                while true {
-                    let response = try readResponse(context: context, deferredError: &deferredError)
-                    if case .continuation = response { break }
-                    if case .tagged(let status) = response, status.tag == command.tag {
-                        pending.remove(status.tag)
-                        statuses[status.tag] = status
-                        break
-                    }
-                    try handle(response)
-                }
-                if statuses[command.tag] != nil { break }
+            try send(single, context: context)
+            single = []
+            try sendWithContinuations(command, context: context, onUntagged: onUntagged)
+        }
+        try send(single, context: context)
+        return try wait(for: commands.map(\.tag), context: context, onUntagged: onUntagged)
+    }
+
+    /// Sends commands without synchronizing literals in one write; their tags become outstanding.
+    func send(_ commands: [IMAPCommand], context: IMAPError) throws(IMAPError) {
+        if let brokenBy { throw IMAPError(.sessionBroken, command: brokenBy.command, mailbox: context.mailbox) }
+        guard !commands.isEmpty else { return }
+        var bytes: [UInt8] = []
+        for command in commands {
+            bytes += command.segments.joined()
+            inFlight.insert(command.tag)
+        }
+        try sendBytes(bytes, context: context)
+    }
+
+    /// Synchronizing literals need the server's "+" between segments (RFC 3501 §7.5).
+    private func sendWithContinuations(
+        _ command: IMAPCommand, context: IMAPError, onUntagged: (UntaggedResponse) throws(IMAPError) -> Void
+    ) throws(IMAPError) {
+        if let brokenBy { throw IMAPError(.sessionBroken, command: brokenBy.command, mailbox: context.mailbox) }
+        inFlight.insert(command.tag)
+        for (index, segment) in command.segments.enumerated() {
+            try sendBytes(segment, context: context)
+            guard index < command.segments.count - 1 else { return }
+            while true {
+                let response = try readResponse(context: context)
+                if case .continuation = response { break }
+                try dispatch(response, context: context, onUntagged: onUntagged)
+                // Refused before the literal (NO/BAD): the rest must not be sent.
+                if finished[command.tag] != nil { return }
             }
         }
-        try sendBytes(batch, context: context)
+    }
 
-        while !pending.isEmpty {
-            let response = try readResponse(context: context, deferredError: &deferredError)
-            try handle(response)
+    /// Reads until every tag in `tags` has completed. Tagged responses of other outstanding
+    /// commands are kept for their own wait; untagged responses all go to `onUntagged`.
+    func wait(
+        for tags: [String], context: IMAPError, onUntagged: (UntaggedResponse) throws(IMAPError) -> Void
+    ) throws(IMAPError) -> [TaggedStatus] {
+        while !tags.allSatisfy({ finished[$0] != nil }) {
+            let response = try readResponse(context: context)
+            try dispatch(response, context: context, onUntagged: onUntagged)
         }
-        if let deferredError { throw deferredError }
-        return commands.map { statuses[$0.tag]! }
+        let statuses = tags.map { finished.removeValue(forKey: $0)! }
+        if let error = deferredError {
+            deferredError = nil
+            throw error
+        }
+        return statuses
+    }
+
+    func takeDeferredError() -> IMAPError? {
+        defer { deferredError = nil }
+        return deferredError
+    }
+
+    private func dispatch(
+        _ response: IMAPResponse, context: IMAPError, onUntagged: (UntaggedResponse) throws(IMAPError) -> Void
+    ) throws(IMAPError) {
+        switch response {
+        case .untagged(let untagged):
+            if case .status(let status) = untagged {
+                if status.condition == .bye { byeText = status.text }
+                if case .capability(let list)? = status.code { capabilities = Set(list) }
+            }
+            if case .capability(let list) = untagged { capabilities = Set(list) }
+            do {
+                try onUntagged(untagged)
+            } catch {
+                if deferredError == nil { deferredError = error }
+            }
+        case .tagged(let status):
+            guard inFlight.remove(status.tag) != nil else {
+                throw breakSession(IMAPError(.protocolViolation("response for unknown tag \(IMAPError.escape(status.tag))"),
+                                             command: context.command, mailbox: context.mailbox, uids: context.uids))
+            }
+            if case .capability(let list)? = status.code { capabilities = Set(list) }
+            finished[status.tag] = status
+        case .continuation:
+            throw breakSession(IMAPError(.protocolViolation("unexpected continuation request"),
+                                         command: context.command, mailbox: context.mailbox, uids: context.uids))
+        }
     }
 
     /// Throws `commandFailed` unless the status is OK.
@@ -140,18 +175,16 @@ public final class IMAPSession {
     /// The next complete response; waits at most `commandTimeout` for each chunk.
     /// Grammar errors are recorded in `deferredError` and reading goes on, so the session stays
     /// in step with the server; limit violations end the session.
-    func readResponse(context: IMAPError, deferredError: inout IMAPError?) throws(IMAPError) -> IMAPResponse {
-        while true {
-            guard let response = try nextResponse(timeout: options.commandTimeout, context: context, deferredError: &deferredError) else {
-                throw breakSession(IMAPError(.timeout(after: options.commandTimeout),
-                                             command: context.command, mailbox: context.mailbox, uids: context.uids))
-            }
-            return response
+    func readResponse(context: IMAPError) throws(IMAPError) -> IMAPResponse {
+        guard let response = try nextResponse(timeout: options.commandTimeout, context: context) else {
+            throw breakSession(IMAPError(.timeout(after: options.commandTimeout),
+                                         command: context.command, mailbox: context.mailbox, uids: context.uids))
         }
+        return response
     }
 
     /// Like `readResponse`, but a quiet server is not an error: returns nil after `timeout`.
-    func nextResponse(timeout: Duration, context: IMAPError, deferredError: inout IMAPError?) throws(IMAPError) -> IMAPResponse? {
+    func nextResponse(timeout: Duration, context: IMAPError) throws(IMAPError) -> IMAPResponse? {
         let deadline = clock.now.advanced(by: timeout)
         while true {
             do {

@@ -15,6 +15,9 @@ public struct IMAPSessionOptions: Sendable, Equatable {
     public var parserLimits: IMAPParserLimits
     /// Ask for HIGHESTMODSEQ with `EXAMINE … (CONDSTORE)` when the server supports it.
     public var useCondStore: Bool
+    /// Fetch section 1 along with the headers (see `fetchBatch`); off, every text part costs
+    /// a second pipelined command.
+    public var speculativeFirstPart: Bool
 
     public init(
         commandTimeout: Duration = .seconds(60),
@@ -23,7 +26,8 @@ public struct IMAPSessionOptions: Sendable, Equatable {
         maxBatchWidth: UInt64 = 1_000_000,
         receiveBufferSize: Int = 256 * 1024,
         parserLimits: IMAPParserLimits = .default,
-        useCondStore: Bool = true
+        useCondStore: Bool = true,
+        speculativeFirstPart: Bool = true
     ) {
         self.commandTimeout = commandTimeout
         self.textPartLimit = max(1, min(textPartLimit, 16 << 20))
@@ -32,5 +36,6 @@ public struct IMAPSessionOptions: Sendable, Equatable {
         self.receiveBufferSize = max(4096, min(receiveBufferSize, 16 << 20))
         self.parserLimits = parserLimits
         self.useCondStore = useCondStore
+        self.speculativeFirstPart = speculativeFirstPart
     }
 }
