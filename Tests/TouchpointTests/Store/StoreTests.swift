@@ -166,6 +166,25 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try row.decode(Date.self, column: "occurred_at"), when)
     }
 
+    func testDeletingParentsCascadesThroughTheTriggers() throws {
+        try Store.commitBatch(batch(lastUID: 2, messages: [message(1, "mid:a@x"), message(2, "mid:b@x")], interactions: [
+            InteractionRow(messageIdentity: "mid:a@x", contactID: ann, accountID: acme, direction: .inbound, occurredAt: when),
+            InteractionRow(messageIdentity: "mid:a@x", contactID: bob, accountID: nil, direction: .inbound, occurredAt: when),
+            InteractionRow(messageIdentity: "mid:b@x", contactID: nil, accountID: acme, direction: .inbound, occurredAt: when),
+        ]), connection)
+        try connection.query("DELETE FROM contacts WHERE id = \(bob)")
+        XCTAssertEqual(try count("interactions"), 2)
+        try connection.query("DELETE FROM accounts WHERE id = \(acme)")
+        XCTAssertEqual(try connection.query("SELECT count(*) FROM interactions WHERE account_id IS NULL AND contact_id = \(ann)").scalar(Int.self), 1,
+                       "contact-level row kept, account cleared; account-level row removed")
+        XCTAssertEqual(try count("interactions"), 1)
+        try connection.query("DELETE FROM messages WHERE identity = 'mid:a@x'")
+        XCTAssertEqual(try count("interactions"), 0)
+        XCTAssertEqual(try count("message_locations"), 1)
+        try connection.query("DELETE FROM mailboxes")
+        XCTAssertEqual(try count("message_locations"), 0)
+    }
+
     func testContactSnapshotGroupsAddressesAndDomains() throws {
         try connection.query("INSERT INTO contact_addresses (address, contact_id, position) VALUES ('ann.b@acme.example', \(ann), 1)")
         let snapshot = try Store.loadContactSnapshot(connection)
