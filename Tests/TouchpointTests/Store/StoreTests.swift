@@ -166,6 +166,59 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try row.decode(Date.self, column: "occurred_at"), when)
     }
 
+    func testConcurrentInsertOfTheSameMessageFallsBackToConflictTolerantInserts() throws {
+        // Session B holds an uncommitted row with the batch's identity: our fast path does not
+        // see it, blocks on its unique-index entry, and fails with 23505 once B commits; the
+        // batch must then succeed through the conflict-tolerant path.
+        let other = try database.connect()
+        try other.query("BEGIN")
+        try other.query("INSERT INTO messages (identity, subject) VALUES ('mid:race@x', 'from B')")
+
+        final class Outcome: @unchecked Sendable {
+            // Why @unchecked: written once by the worker thread before `done` is signalled,
+            // read by the test thread only after waiting on it.
+            var result: Result<CommitResult, any Error>?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        let url = database.url
+        let work = batch(lastUID: 1, messages: [message(1, "mid:race@x")], interactions: [
+            InteractionRow(messageIdentity: "mid:race@x", contactID: ann, accountID: nil, direction: .inbound, occurredAt: when),
+        ])
+        let worker = Thread {
+            outcome.result = Result { try Store.commitBatch(work, try PostgresConnection(url)) }
+            outcome.done.signal()
+        }
+        worker.start()
+        // Commit B only once our insert waits on its lock (bounded wait; ordering, not timing).
+        for _ in 0..<500 {
+            let waiting = try connection.query("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'
+                """).scalar(Int.self)
+            if waiting > 0 { break }
+            usleep(10_000)
+        }
+        try other.query("COMMIT")
+        outcome.done.wait()
+        let result = try XCTUnwrap(outcome.result).get()
+        XCTAssertEqual(result.newMessages, 0)
+        XCTAssertEqual(result.existingMessages, 1)
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try connection.query("SELECT subject FROM messages").scalar(String.self), "from B")
+        XCTAssertEqual(try count("interactions"), 1)
+    }
+
+    func testDuplicatesInsideOneBatchAreAbsorbed() throws {
+        var twice = message(2, "mid:a@x")
+        twice.subject = "same Message-ID at another UID"
+        let row = InteractionRow(messageIdentity: "mid:a@x", contactID: ann, accountID: nil, direction: .inbound, occurredAt: when)
+        let result = try Store.commitBatch(batch(lastUID: 2, messages: [message(1, "mid:a@x"), twice], interactions: [row, row]), connection)
+        XCTAssertEqual(result.newMessages, 1)
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try count("message_locations"), 2, "both UIDs point at the one message")
+    }
+
     func testDeletingParentsCascadesThroughTheTriggers() throws {
         try Store.commitBatch(batch(lastUID: 2, messages: [message(1, "mid:a@x"), message(2, "mid:b@x")], interactions: [
             InteractionRow(messageIdentity: "mid:a@x", contactID: ann, accountID: acme, direction: .inbound, occurredAt: when),
