@@ -11,55 +11,13 @@ public enum Store {
     @discardableResult
     public static func commitBatch(_ batch: IngestBatch, _ connection: PostgresConnection) throws -> CommitResult {
         try validate(batch)
-        let rows = BatchRows(batch)
-        do {
-            return try commit(rows, batch, connection, conflictTolerant: false)
-        } catch let error as PostgresError where error.sqlState == .uniqueViolation {
-            // The fast path skips rows that already exist and inserts the rest plainly
-            // (ON CONFLICT doubles the cost of every insert). A session that inserted one of the
-            // same rows between our check and our insert makes it fail: the transaction rolled
-            // back whole, so run it once more with conflict-tolerant inserts.
-            return try commit(rows, batch, connection, conflictTolerant: true)
-        }
-    }
-
-    /// The batch with the duplicates a single statement could not absorb removed.
-    struct BatchRows {
-        var messages: [IngestedMessage] = []
-        var locations: [(uid: UInt32, identity: String)] = []
-        var interactions: [InteractionRow] = []
-
-        init(_ batch: IngestBatch) {
-            var identities = Set<String>()
-            var uids = Set<UInt32>()
-            for message in batch.messages {
-                var clean = message
-                clean.identity = StoreText.storable(message.identity)
-                if uids.insert(message.uid).inserted { locations.append((message.uid, clean.identity)) }
-                if identities.insert(clean.identity).inserted { messages.append(clean) }
-            }
-            struct Key: Hashable { let identity: String; let contact: Int64?; let account: Int64?; let direction: InteractionDirection }
-            var keys = Set<Key>()
-            for interaction in batch.interactions {
-                var clean = interaction
-                clean.messageIdentity = StoreText.storable(interaction.messageIdentity)
-                // Same identity rules as the partial unique indexes.
-                let key = Key(identity: clean.messageIdentity, contact: clean.contactID,
-                              account: clean.contactID == nil ? clean.accountID : nil, direction: clean.direction)
-                if keys.insert(key).inserted { interactions.append(clean) }
-            }
-        }
-    }
-
-    private static func commit(_ rows: BatchRows, _ batch: IngestBatch, _ connection: PostgresConnection,
-                               conflictTolerant: Bool) throws -> CommitResult {
-        let onConflict = conflictTolerant ? "ON CONFLICT DO NOTHING" : ""
         return try connection.transaction { tx in
             let cursor = batch.cursor
             let mailboxID = try mailboxID(named: cursor.mailbox, tx)
-            var ids = try insertMessages(rows.messages, onConflict: onConflict, tx)
+            let messages = batch.messages
+            var ids = try insertMessages(messages, tx)
             let inserted = ids.count
-            let known = Set(rows.messages.map(\.identity)).subtracting(ids.keys)
+            let known = Set(messages.map { StoreText.storable($0.identity) }).subtracting(ids.keys)
             if !known.isEmpty {
                 ids.merge(try messageIDs(for: Array(known), tx)) { new, _ in new }
             }
@@ -67,19 +25,16 @@ public enum Store {
             try tx.queryPrepared("""
                 INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
                 SELECT \(mailboxID), \(cursor.folder), \(cursor.uidValidity), u.uid, u.message_id
-                  FROM unnest(\(rows.locations.map(\.uid))::bigint[], \(rows.locations.map { ids[$0.identity] })::bigint[])
+                  FROM unnest(\(messages.map(\.uid))::bigint[], \(messages.map { ids[StoreText.storable($0.identity)] })::bigint[])
                        AS u(uid, message_id)
-                 WHERE NOT EXISTS (SELECT 1 FROM message_locations l
-                                    WHERE l.mailbox_id = \(mailboxID) AND l.folder = \(cursor.folder)
-                                      AND l.uidvalidity = \(cursor.uidValidity) AND l.uid = u.uid)
-                \(unescaped: onConflict)
+                ON CONFLICT DO NOTHING
                 """)
 
-            let interactions = rows.interactions
+            let interactions = batch.interactions
             let logged = try tx.queryPrepared("""
                 INSERT INTO interactions (message_id, contact_id, account_id, direction, occurred_at, mailbox_id)
                 SELECT u.message_id, u.contact_id, u.account_id, u.direction, u.occurred_at, \(mailboxID)
-                  FROM unnest(\(interactions.map { ids[$0.messageIdentity] })::bigint[],
+                  FROM unnest(\(interactions.map { ids[StoreText.storable($0.messageIdentity)] })::bigint[],
                               \(interactions.map(\.contactID))::bigint[],
                               \(interactions.map(\.accountID))::bigint[],
                               \(interactions.map(\.direction.rawValue))::text[],
@@ -89,11 +44,7 @@ public enum Store {
                  -- batch forever: its interactions are dropped.
                  WHERE (u.contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = u.contact_id))
                    AND (u.account_id IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id))
-                   AND NOT EXISTS (SELECT 1 FROM interactions i
-                                    WHERE i.message_id = u.message_id AND i.direction = u.direction
-                                      AND ((u.contact_id IS NOT NULL AND i.contact_id = u.contact_id)
-                                           OR (u.contact_id IS NULL AND i.contact_id IS NULL AND i.account_id = u.account_id)))
-                \(unescaped: onConflict)
+                ON CONFLICT DO NOTHING
                 """).affectedRows
 
             if !batch.unmatched.isEmpty {
@@ -104,7 +55,7 @@ public enum Store {
                 INSERT INTO folder_state AS f (mailbox_id, folder, uidvalidity, last_uid, highestmodseq, last_success_at,
                                                messages_seen, messages_new, interactions_logged, messages_skipped, updated_at)
                 VALUES (\(mailboxID), \(cursor.folder), \(cursor.uidValidity), \(cursor.lastUID), \(cursor.highestModSeq.map { Int64(clamping: $0) }),
-                        now(), \(batch.messages.count + batch.skippedCount), \(inserted), \(logged), \(batch.skippedCount), now())
+                        now(), \(messages.count + batch.skippedCount), \(inserted), \(logged), \(batch.skippedCount), now())
                 ON CONFLICT (mailbox_id, folder) DO UPDATE SET
                     last_uid = CASE WHEN f.uidvalidity = EXCLUDED.uidvalidity
                                     THEN GREATEST(f.last_uid, EXCLUDED.last_uid) ELSE EXCLUDED.last_uid END,
@@ -201,13 +152,12 @@ public enum Store {
     }
 
     /// Inserts the new messages; returns the ids of those this statement created.
-    private static func insertMessages(_ messages: [IngestedMessage], onConflict: String,
-                                       _ tx: PostgresConnection) throws -> [String: Int64] {
+    private static func insertMessages(_ messages: [IngestedMessage], _ tx: PostgresConnection) throws -> [String: Int64] {
         guard !messages.isEmpty else { return [:] }
         let rows = try tx.queryPrepared("""
             INSERT INTO messages (identity, message_id, sent_at, subject, snippet, size_bytes,
                                   attachments, thread_id, automated_reason, defects)
-            SELECT * FROM unnest(\(messages.map(\.identity))::text[],
+            SELECT * FROM unnest(\(messages.map { StoreText.storable($0.identity) })::text[],
                                  \(messages.map { StoreText.storable($0.messageID) })::text[],
                                  \(messages.map(\.date))::timestamptz[],
                                  \(messages.map { StoreText.storable($0.subject) })::text[],
@@ -217,10 +167,7 @@ public enum Store {
                                  \(messages.map { StoreText.storable($0.threadID) })::text[],
                                  \(messages.map { StoreText.storable($0.automatedReason) })::text[],
                                  \(messages.map { StoreText.jsonArray($0.defects) })::jsonb[])
-                          AS u(identity, message_id, sent_at, subject, snippet, size_bytes,
-                               attachments, thread_id, automated_reason, defects)
-             WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.identity = u.identity)
-            \(unescaped: onConflict)
+            ON CONFLICT (identity) DO NOTHING
             RETURNING identity, id
             """)
         return try identityMap(rows)

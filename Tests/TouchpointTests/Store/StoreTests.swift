@@ -166,10 +166,10 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try row.decode(Date.self, column: "occurred_at"), when)
     }
 
-    func testConcurrentInsertOfTheSameMessageFallsBackToConflictTolerantInserts() throws {
-        // Session B holds an uncommitted row with the batch's identity: our fast path does not
-        // see it, blocks on its unique-index entry, and fails with 23505 once B commits; the
-        // batch must then succeed through the conflict-tolerant path.
+    func testConcurrentInsertOfTheSameMessageIsResolvedToTheOtherSessionsRow() throws {
+        // Session B holds an uncommitted row with the batch's identity: our insert waits on its
+        // unique-index entry, does nothing once B commits, and the id lookup that follows (a new
+        // statement, so a new snapshot) must find B's row.
         let other = try database.connect()
         try other.query("BEGIN")
         try other.query("INSERT INTO messages (identity, subject) VALUES ('mid:race@x', 'from B')")
