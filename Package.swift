@@ -45,6 +45,7 @@ let package = Package(
         .target(
             name: "Touchpoint",
             dependencies: ["MIME", "CRM", "IMAP", "SMTP", "Postgres", "Curl"],
+            exclude: ["Store/SCHEMA.md"],
             swiftSettings: strict
         ),
         .executableTarget(name: "TouchpointCLI", dependencies: ["Touchpoint"], swiftSettings: strict),

@@ -138,9 +138,7 @@ public struct ContactImporter {
                 emails      text[] NOT NULL,
                 account     text,
                 domains     text[] NOT NULL,
-                owner_email text,
-                contact_id  bigint,
-                is_new      boolean NOT NULL DEFAULT false
+                owner_email text
             ) ON COMMIT DROP
             """)
         var copy = PostgresCopyRows(reservingCapacity: rows.count * 96)
@@ -154,15 +152,9 @@ public struct ContactImporter {
             copy.endRow()
         }
         try tx.copyIn("COPY import_rows (line, name, emails, account, domains, owner_email) FROM STDIN", rows: copy)
+        // Fresh statistics keep the planner on hash joins; with none it guesses tiny tables
+        // and picks nested loops that turn 100k rows into minutes.
         try tx.query("ANALYZE import_rows")
-
-        // The database normalises addresses once more with its own lower(): the CHECK
-        // constraints use it, so this is what must match.
-        try tx.query("""
-            UPDATE import_rows SET emails = ARRAY(SELECT lower(btrim(e)) FROM unnest(emails) AS e),
-                                   domains = ARRAY(SELECT lower(btrim(d)) FROM unnest(domains) AS d),
-                                   owner_email = lower(btrim(owner_email))
-            """)
 
         try rejectRows(summary: &summary, tx, """
             SELECT DISTINCT ON (r.line) r.line, 'account domain ' || d.domain || ' belongs to account ' || a.name
@@ -174,26 +166,23 @@ public struct ContactImporter {
              ORDER BY r.line
             """)
 
-        try tx.query("""
-            UPDATE import_rows r SET contact_id = m.contact_id
-              FROM (SELECT r2.line, min(ca.contact_id) AS contact_id
-                      FROM import_rows r2
-                      CROSS JOIN unnest(r2.emails) AS e(address)
-                      JOIN contact_addresses ca ON ca.address = e.address
-                     GROUP BY r2.line) m
-             WHERE m.line = r.line
-            """)
-        try rejectRows(summary: &summary, tx, """
-            SELECT r.line, 'its addresses belong to different existing contacts'
+        // Rows whose addresses are already known, and how many distinct contacts own them.
+        try tx.execute(script: """
+            CREATE TEMP TABLE import_matches ON COMMIT DROP AS
+            SELECT r.line, min(ca.contact_id) AS contact_id, count(DISTINCT ca.contact_id) AS contacts
               FROM import_rows r
               CROSS JOIN unnest(r.emails) AS e(address)
               JOIN contact_addresses ca ON ca.address = e.address
-             GROUP BY r.line HAVING count(DISTINCT ca.contact_id) > 1
+             GROUP BY r.line;
+            ANALYZE import_matches
+            """)
+        try rejectRows(summary: &summary, tx, """
+            SELECT line, 'its addresses belong to different existing contacts' FROM import_matches WHERE contacts > 1
             """)
         try rejectRows(summary: &summary, tx, """
             SELECT line, 'same existing contact as line ' || first_line
-              FROM (SELECT line, min(line) OVER (PARTITION BY contact_id) AS first_line
-                      FROM import_rows WHERE contact_id IS NOT NULL) d
+              FROM (SELECT m.line, min(m.line) OVER (PARTITION BY m.contact_id) AS first_line
+                      FROM import_matches m JOIN import_rows r ON r.line = m.line) d
              WHERE line <> first_line
             """)
 
@@ -208,6 +197,7 @@ public struct ContactImporter {
              ORDER BY lower(account), line
             ON CONFLICT ((lower(name))) DO NOTHING
             """).affectedRows
+        try tx.query("ANALYZE accounts, owners")
         summary.domainsAdded = try tx.query("""
             INSERT INTO account_domains (domain, account_id)
             SELECT DISTINCT ON (d.domain) d.domain, a.id
@@ -219,17 +209,26 @@ public struct ContactImporter {
             """).affectedRows
 
         summary.created = try tx.query("""
-            UPDATE import_rows SET contact_id = nextval(pg_get_serial_sequence('contacts', 'id')), is_new = true
-             WHERE contact_id IS NULL
-            """).affectedRows
+            SELECT count(*) FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM import_matches m WHERE m.line = r.line)
+            """).scalar(Int.self)
+        // New contacts and their addresses in one statement: ids drawn once per row in a
+        // materialised CTE, so no row-by-row round trip and no second pass to learn the ids.
+        let sequence = try tx.query("SELECT pg_get_serial_sequence('contacts', 'id')").scalar(String.self)
         try tx.query("""
-            INSERT INTO contacts (id, name, account_id, owner_id)
-            SELECT r.contact_id, r.name, a.id, o.id
-              FROM import_rows r
-              LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
-              LEFT JOIN owners o ON o.email = r.owner_email
-             WHERE r.is_new
+            WITH new_rows AS MATERIALIZED (
+                SELECT nextval(\(sequence)::regclass) AS id, r.name, r.emails, a.id AS account_id, o.id AS owner_id
+                  FROM import_rows r
+                  LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
+                  LEFT JOIN owners o ON o.email = r.owner_email
+                 WHERE NOT EXISTS (SELECT 1 FROM import_matches m WHERE m.line = r.line)),
+            created AS (
+                INSERT INTO contacts (id, name, account_id, owner_id)
+                SELECT id, name, account_id, owner_id FROM new_rows)
+            INSERT INTO contact_addresses (address, contact_id, position)
+            SELECT e.address, n.id, e.ordinal - 1
+              FROM new_rows n CROSS JOIN unnest(n.emails) WITH ORDINALITY AS e(address, ordinal)
             """)
+
         let changedLines = try tx.query("""
             UPDATE contacts c
                SET name = COALESCE(NULLIF(r.name, ''), c.name),
@@ -237,26 +236,31 @@ public struct ContactImporter {
                    owner_id = COALESCE(o.id, c.owner_id),
                    updated_at = now()
               FROM import_rows r
+              JOIN import_matches m ON m.line = r.line
               LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
               LEFT JOIN owners o ON o.email = r.owner_email
-             WHERE c.id = r.contact_id AND NOT r.is_new
+             WHERE c.id = m.contact_id
                AND (c.name IS DISTINCT FROM COALESCE(NULLIF(r.name, ''), c.name)
                     OR c.account_id IS DISTINCT FROM COALESCE(a.id, c.account_id)
                     OR c.owner_id IS DISTINCT FROM COALESCE(o.id, c.owner_id))
             RETURNING r.line
             """).map { try $0.decode(Int.self, at: 0) }
         let linesWithNewAddresses = try tx.query("""
-            WITH added AS (
-                INSERT INTO contact_addresses (address, contact_id, position)
-                SELECT e.address, r.contact_id,
-                       CASE WHEN r.is_new THEN e.ordinal - 1
-                            ELSE (SELECT COALESCE(max(ca.position), -1) FROM contact_addresses ca
-                                   WHERE ca.contact_id = r.contact_id) + e.ordinal END
+            WITH fresh AS MATERIALIZED (
+                SELECT r.line, m.contact_id, e.address, e.ordinal
                   FROM import_rows r
+                  JOIN import_matches m ON m.line = r.line
                   CROSS JOIN unnest(r.emails) WITH ORDINALITY AS e(address, ordinal)
+                 WHERE NOT EXISTS (SELECT 1 FROM contact_addresses ca WHERE ca.address = e.address)),
+            added AS (
+                INSERT INTO contact_addresses (address, contact_id, position)
+                SELECT f.address, f.contact_id,
+                       (SELECT COALESCE(max(ca.position), -1) FROM contact_addresses ca WHERE ca.contact_id = f.contact_id)
+                       + f.ordinal
+                  FROM fresh f
                 ON CONFLICT (address) DO NOTHING
                 RETURNING contact_id)
-            SELECT DISTINCT r.line FROM added JOIN import_rows r ON r.contact_id = added.contact_id WHERE NOT r.is_new
+            SELECT DISTINCT f.line FROM fresh f JOIN added ON added.contact_id = f.contact_id
             """).map { try $0.decode(Int.self, at: 0) }
         summary.updated = Set(changedLines).union(linesWithNewAddresses).count
         let stored = try tx.query("SELECT count(*) FROM import_rows").scalar(Int.self)

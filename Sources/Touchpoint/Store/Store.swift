@@ -15,8 +15,12 @@ public enum Store {
             let cursor = batch.cursor
             let mailboxID = try mailboxID(named: cursor.mailbox, tx)
             let messages = batch.messages
-            let inserted = try insertMessages(messages, tx)
-            let ids = try messageIDs(for: messages.map { StoreText.storable($0.identity) }, tx)
+            var ids = try insertMessages(messages, tx)
+            let inserted = ids.count
+            let known = Set(messages.map { StoreText.storable($0.identity) }).subtracting(ids.keys)
+            if !known.isEmpty {
+                ids.merge(try messageIDs(for: Array(known), tx)) { new, _ in new }
+            }
 
             try tx.queryPrepared("""
                 INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
@@ -147,9 +151,10 @@ public enum Store {
         return try tx.query("SELECT id FROM mailboxes WHERE name = \(name)").scalar(Int64.self)
     }
 
-    private static func insertMessages(_ messages: [IngestedMessage], _ tx: PostgresConnection) throws -> Int {
-        guard !messages.isEmpty else { return 0 }
-        return try tx.queryPrepared("""
+    /// Inserts the new messages; returns the ids of those this statement created.
+    private static func insertMessages(_ messages: [IngestedMessage], _ tx: PostgresConnection) throws -> [String: Int64] {
+        guard !messages.isEmpty else { return [:] }
+        let rows = try tx.queryPrepared("""
             INSERT INTO messages (identity, message_id, sent_at, subject, snippet, size_bytes,
                                   attachments, thread_id, automated_reason, defects)
             SELECT * FROM unnest(\(messages.map { StoreText.storable($0.identity) })::text[],
@@ -163,14 +168,12 @@ public enum Store {
                                  \(messages.map { StoreText.storable($0.automatedReason) })::text[],
                                  \(messages.map { StoreText.jsonArray($0.defects) })::jsonb[])
             ON CONFLICT (identity) DO NOTHING
-            """).affectedRows
+            RETURNING identity, id
+            """)
+        return try identityMap(rows)
     }
 
-    /// Runs after the insert as its own statement so it also sees rows another session
-    /// committed while our insert waited on them.
-    private static func messageIDs(for identities: [String], _ tx: PostgresConnection) throws -> [String: Int64] {
-        guard !identities.isEmpty else { return [:] }
-        let rows = try tx.queryPrepared("SELECT identity, id FROM messages WHERE identity = ANY(\(identities)::text[])")
+    private static func identityMap(_ rows: PostgresRows) throws -> [String: Int64] {
         var ids: [String: Int64] = [:]
         ids.reserveCapacity(rows.count)
         for row in rows {
@@ -179,16 +182,26 @@ public enum Store {
         return ids
     }
 
+    /// Ids of messages that already existed. Runs after the insert as its own statement so it
+    /// also sees rows another session committed while our insert waited on them.
+    private static func messageIDs(for identities: [String], _ tx: PostgresConnection) throws -> [String: Int64] {
+        guard !identities.isEmpty else { return [:] }
+        return try identityMap(tx.queryPrepared("SELECT identity, id FROM messages WHERE identity = ANY(\(identities)::text[])"))
+    }
+
     private static func recordUnmatched(_ parties: [UnmatchedParty], ids: [String: Int64], _ tx: PostgresConnection) throws {
+        // Normalised the way the matcher normalises (Swift's lowercased()), not with the
+        // database's locale-dependent lower().
+        let addresses = parties.map { StoreText.storable(ContactRowValidator.trim($0.address).lowercased()) }
         try tx.queryPrepared("""
             INSERT INTO unmatched_parties AS p (address, display_name, last_message_id)
-            SELECT DISTINCT ON (lower(btrim(u.address))) lower(btrim(u.address)), u.display_name, u.message_id
-              FROM unnest(\(parties.map { StoreText.storable($0.address) })::text[],
+            SELECT DISTINCT ON (u.address) u.address, u.display_name, u.message_id
+              FROM unnest(\(addresses)::text[],
                           \(parties.map { StoreText.storable($0.displayName) })::text[],
                           \(parties.map { ids[StoreText.storable($0.messageIdentity)] })::bigint[])
                    AS u(address, display_name, message_id)
-             WHERE btrim(u.address) <> ''
-             ORDER BY lower(btrim(u.address)), u.message_id DESC
+             WHERE u.address <> ''
+             ORDER BY u.address, u.display_name IS NULL, u.message_id DESC
             ON CONFLICT (address) DO UPDATE SET
                 display_name = COALESCE(EXCLUDED.display_name, p.display_name),
                 last_seen_at = now(),

@@ -16,13 +16,14 @@ final class StoreTestDatabase {
             throw XCTSkip("TP_PG_URL / TP_PG_ADMIN_URL not set: run deploy/local/test")
         }
         name = "tp_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
-        guard var components = URLComponents(string: base) else {
-            throw XCTSkip("TP_PG_URL is not a URL")
+        if base.hasPrefix("postgres"), var components = URLComponents(string: base) {
+            components.path = "/" + name
+            url = components.string!
+        } else {
+            url = base + " dbname=" + name  // key=value conninfo: the last dbname wins
         }
-        components.path = "/" + name
-        url = components.string!
         adminURL = admin
-        let owner = components.user ?? "postgres"
+        let owner = try PostgresConnection(base).query("SELECT current_user").scalar(String.self)
         let adminConnection = try PostgresConnection(admin)
         try adminConnection.query("CREATE DATABASE \(unescaped: name) OWNER \(unescaped: try quoted(owner, adminConnection))")
     }

@@ -166,6 +166,78 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try row.decode(Date.self, column: "occurred_at"), when)
     }
 
+    func testConcurrentInsertOfTheSameMessageIsResolvedToTheOtherSessionsRow() throws {
+        // Session B holds an uncommitted row with the batch's identity: our insert waits on its
+        // unique-index entry, does nothing once B commits, and the id lookup that follows (a new
+        // statement, so a new snapshot) must find B's row.
+        let other = try database.connect()
+        try other.query("BEGIN")
+        try other.query("INSERT INTO messages (identity, subject) VALUES ('mid:race@x', 'from B')")
+
+        final class Outcome: @unchecked Sendable {
+            // Why @unchecked: written once by the worker thread before `done` is signalled,
+            // read by the test thread only after waiting on it.
+            var result: Result<CommitResult, any Error>?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        let url = database.url
+        let work = batch(lastUID: 1, messages: [message(1, "mid:race@x")], interactions: [
+            InteractionRow(messageIdentity: "mid:race@x", contactID: ann, accountID: nil, direction: .inbound, occurredAt: when),
+        ])
+        let worker = Thread {
+            outcome.result = Result { try Store.commitBatch(work, try PostgresConnection(url)) }
+            outcome.done.signal()
+        }
+        worker.start()
+        // Commit B only once our insert waits on its lock (bounded wait; ordering, not timing).
+        for _ in 0..<500 {
+            let waiting = try connection.query("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO messages%'
+                """).scalar(Int.self)
+            if waiting > 0 { break }
+            usleep(10_000)
+        }
+        try other.query("COMMIT")
+        outcome.done.wait()
+        let result = try XCTUnwrap(outcome.result).get()
+        XCTAssertEqual(result.newMessages, 0)
+        XCTAssertEqual(result.existingMessages, 1)
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try connection.query("SELECT subject FROM messages").scalar(String.self), "from B")
+        XCTAssertEqual(try count("interactions"), 1)
+    }
+
+    func testDuplicatesInsideOneBatchAreAbsorbed() throws {
+        var twice = message(2, "mid:a@x")
+        twice.subject = "same Message-ID at another UID"
+        let row = InteractionRow(messageIdentity: "mid:a@x", contactID: ann, accountID: nil, direction: .inbound, occurredAt: when)
+        let result = try Store.commitBatch(batch(lastUID: 2, messages: [message(1, "mid:a@x"), twice], interactions: [row, row]), connection)
+        XCTAssertEqual(result.newMessages, 1)
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try count("message_locations"), 2, "both UIDs point at the one message")
+    }
+
+    func testDeletingParentsCascadesThroughTheTriggers() throws {
+        try Store.commitBatch(batch(lastUID: 2, messages: [message(1, "mid:a@x"), message(2, "mid:b@x")], interactions: [
+            InteractionRow(messageIdentity: "mid:a@x", contactID: ann, accountID: acme, direction: .inbound, occurredAt: when),
+            InteractionRow(messageIdentity: "mid:a@x", contactID: bob, accountID: nil, direction: .inbound, occurredAt: when),
+            InteractionRow(messageIdentity: "mid:b@x", contactID: nil, accountID: acme, direction: .inbound, occurredAt: when),
+        ]), connection)
+        try connection.query("DELETE FROM contacts WHERE id = \(bob)")
+        XCTAssertEqual(try count("interactions"), 2)
+        try connection.query("DELETE FROM accounts WHERE id = \(acme)")
+        XCTAssertEqual(try connection.query("SELECT count(*) FROM interactions WHERE account_id IS NULL AND contact_id = \(ann)").scalar(Int.self), 1,
+                       "contact-level row kept, account cleared; account-level row removed")
+        XCTAssertEqual(try count("interactions"), 1)
+        try connection.query("DELETE FROM messages WHERE identity = 'mid:a@x'")
+        XCTAssertEqual(try count("interactions"), 0)
+        XCTAssertEqual(try count("message_locations"), 1)
+        try connection.query("DELETE FROM mailboxes")
+        XCTAssertEqual(try count("message_locations"), 0)
+    }
+
     func testContactSnapshotGroupsAddressesAndDomains() throws {
         try connection.query("INSERT INTO contact_addresses (address, contact_id, position) VALUES ('ann.b@acme.example', \(ann), 1)")
         let snapshot = try Store.loadContactSnapshot(connection)
