@@ -19,7 +19,10 @@ public struct MessageParser: Sendable {
     }
 
     public func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool = false) -> ParsedMessage {
-        let converter = CharsetConverter()
+        CharsetConverterPool.shared.withConverter { parse(buffer: buffer, truncated: truncated, converter: $0) }
+    }
+
+    private func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool, converter: CharsetConverter) -> ParsedMessage {
         var tree = MIMETreeParser(buffer: buffer, limits: limits, converter: converter)
         let root = tree.parseEntity(0, buffer.count, depth: 0, defaultType: .textPlain, path: "")
         var defects: [String] = []
