@@ -20,7 +20,7 @@ public struct Envelope: Sendable, Hashable {
     /// `contentType` is the top-level type when known (from BODYSTRUCTURE), for report detection.
     public init(headers: HeaderList, contentType: ContentType? = nil, limits: ParserLimits = .default) {
         self = CharsetConverterPool.shared.withConverter {
-            Envelope(headers: headers, contentType: contentType, limits: limits, converter: $0)
+            Envelope(headers: headers, contentType: contentType, limits: limits.sanitized, converter: $0)
         }
     }
 

@@ -4,7 +4,7 @@ public func fuzzParse(_ data: UnsafeRawBufferPointer) {
     let limits = ParserLimits(maxHeaderBytes: 64 * 1024, maxParts: 200, maxDepth: 12, maxTextBytes: 256 * 1024)
     let message = MessageParser(limits: limits).parse(data)
     _ = message.inspectJSON(file: "fuzz")
-    let bytes = data.bindMemory(to: UInt8.self)
+    let bytes = data.assumingMemoryBound(to: UInt8.self)
     let headers = HeaderList.parse(bytes, limits: limits)
     _ = Envelope(headers: headers, limits: limits)
     for mailbox in message.from + message.to { _ = mailbox.normalized(stripPlusTag: true) }

@@ -63,6 +63,7 @@ public struct HeaderList: Sendable, Hashable, Sequence {
         _ bytes: some Collection<UInt8>, limits: ParserLimits = .default
     ) -> (headers: HeaderList, defects: [String]) {
         var defects: [String] = []
+        let limits = limits.sanitized
         let run: (UnsafeBufferPointer<UInt8>) -> HeaderList = { buffer in
             HeaderBlockParser.parse(buffer, from: 0, to: buffer.count, limits: limits, defects: &defects).headers
         }

@@ -3,7 +3,7 @@ public struct MessageParser: Sendable {
     public let limits: ParserLimits
 
     public init(limits: ParserLimits = .default) {
-        self.limits = limits
+        self.limits = limits.sanitized
     }
 
     /// `truncated`: the caller knows the input is only a prefix of the message (a partial fetch).
@@ -15,7 +15,7 @@ public struct MessageParser: Sendable {
     }
 
     public func parse(_ raw: UnsafeRawBufferPointer, truncated: Bool = false) -> ParsedMessage {
-        parse(buffer: raw.bindMemory(to: UInt8.self), truncated: truncated)
+        parse(buffer: raw.assumingMemoryBound(to: UInt8.self), truncated: truncated)
     }
 
     public func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool = false) -> ParsedMessage {
