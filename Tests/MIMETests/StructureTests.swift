@@ -226,3 +226,34 @@ final class InspectJSONTests: XCTestCase {
         XCTAssertTrue(line.contains(#""defects":["empty message","no From header"]"#))
     }
 }
+
+final class TextChoiceTests: XCTestCase {
+    func testBlankFirstPartDoesNotHideTheBody() {
+        // Outlook Express reused the outer boundary for a nested multipart: the nested one comes out empty.
+        let m = MessageParser().parse(bytes("""
+        Content-Type: multipart/mixed; boundary="X"
+
+        --X
+        Content-Type: multipart/alternative; boundary="X"
+
+
+        --X
+        Content-Type: text/plain
+
+        The real body.
+        --X
+        Content-Type: text/html
+
+        <p>html</p>
+        --X--
+        """))
+        XCTAssertEqual(m.text, "The real body.")
+    }
+
+    func testBlankPlainFallsBackToHTMLAndAllBlankGivesEmptyText() {
+        let html = MessageParser().parse(bytes("Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n \n--b\nContent-Type: text/html\n\n<p>hi</p>\n--b--\n"))
+        XCTAssertEqual(html.text, "hi")
+        let blank = MessageParser().parse(bytes("Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n\n--b--\n"))
+        XCTAssertEqual(blank.text, "")
+    }
+}
