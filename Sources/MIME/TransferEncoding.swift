@@ -145,7 +145,7 @@ enum Base64 {
                 var k = pos
                 while k < contentEnd {
                     let v = table[Int(buf[k])]
-                    if v < 64 { lineSymbols += 1 } else if v == 64 { padded = true }
+                    if v < 64 { lineSymbols += 1 } else if v == 64 { padded = true; break }  // as decodeLenient: data after "=" is ignored
                     k += 1
                 }
                 if regularLength < 0, lineSymbols > 0, lineSymbols == contentEnd - pos, next > contentEnd {
