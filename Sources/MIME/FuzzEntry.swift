@@ -10,4 +10,8 @@ public func fuzzParse(_ data: UnsafeRawBufferPointer) {
     for mailbox in message.from + message.to { _ = mailbox.normalized(stripPlusTag: true) }
     _ = TextPartDecoder.decode(bytes, transferEncoding: "quoted-printable", charset: "iso-2022-jp", subtype: "html", truncated: true)
     _ = TextPartDecoder.decode(bytes, transferEncoding: "base64", charset: "utf-8", flowed: true, delSp: true)
+    let prefix = String(decoding: bytes.prefix(2048), as: UTF8.self)
+    _ = HeaderDecoding.decodeEncodedWords(prefix)
+    _ = HeaderDecoding.contentType(prefix)
+    _ = HeaderDecoding.parameters([(name: "filename*0*", value: prefix), (name: "filename*1", value: prefix)])
 }
