@@ -82,6 +82,23 @@ public struct MessageParser: Sendable {
                 if !Self.isBlank(decoded) { break }
             }
         }
+        if text == nil {
+            // Nothing readable at the top level (a bare forward as message/rfc822): the forwarded
+            // message's text is what a person would read, so it becomes the snippet source.
+            let embedded = root.leaves(intoEmbeddedMessages: true).filter { !$0.isAttachmentLike }
+            let ordered = embedded.filter { $0.contentType.subtype == "plain" } + embedded.filter { $0.contentType.subtype != "plain" }
+            for leaf in ordered.prefix(16) {
+                var none: [Uuencode.Block] = []
+                var partDefects: [String] = []
+                let decoded = decodeText(leaf, UnsafeBufferPointer(rebasing: buffer[leaf.bodyRange]), inputEnd: buffer.count,
+                                         truncated: truncated, converter: converter, uuencoded: &none, defects: &partDefects)
+                if text == nil || !Self.isBlank(decoded) {
+                    text = decoded
+                    defects += partDefects
+                }
+                if !Self.isBlank(decoded) { break }
+            }
+        }
         return ParsedMessage(envelope: envelope, root: root, text: text, attachments: attachments, defects: defects)
     }
 

@@ -256,4 +256,26 @@ final class TextChoiceTests: XCTestCase {
         let blank = MessageParser().parse(bytes("Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n\n--b--\n"))
         XCTAssertEqual(blank.text, "")
     }
+
+    func testBareForwardUsesTheEmbeddedMessagesText() {
+        let m = MessageParser().parse(bytes("""
+        Subject: Fwd: order
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: message/rfc822
+
+        Subject: order
+        Content-Type: multipart/alternative; boundary=c
+
+        --c
+        Content-Type: text/html
+
+        <p>Please ship 3 units.</p>
+        --c--
+        --b--
+        """))
+        XCTAssertEqual(m.text, "Please ship 3 units.")
+        XCTAssertEqual(m.attachments.map(\.contentType), ["message/rfc822"])
+    }
 }
