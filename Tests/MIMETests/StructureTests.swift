@@ -47,6 +47,10 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(m.root.children.count, 2)
         XCTAssertEqual(m.root.children[0].children.count, 2)  // "outer-inner" is not mistaken for "outer"
         XCTAssertEqual(m.root.children[1].path, "2")
+        let input = crlf(Self.mixed)
+        XCTAssertEqual(m.root.preambleRange.map { String(decoding: input[$0], as: UTF8.self) }, "preamble text")
+        XCTAssertEqual(m.root.epilogueRange.map { String(decoding: input[$0], as: UTF8.self) }, "epilogue\r\n")
+        XCTAssertEqual(m.root.children[0].preambleRange?.count, 0)
         XCTAssertEqual(m.defects, [])
     }
 
