@@ -51,8 +51,10 @@ public enum AutomatedDetector {
             if v == [60, 62] || v.isEmpty { return AutomatedReason(kind: .nullSender, detail: "Return-Path: <>") }
         }
         var converterDefects: [String] = []
-        let senders = from ?? headers.first(named: "From").map {
-            AddressListParser.parse($0.rawValue, converter: CharsetConverter(), limit: 10, defects: &converterDefects)
+        let senders = from ?? headers.first(named: "From").map { field in
+            CharsetConverterPool.shared.withConverter {
+                AddressListParser.parse(field.rawValue, converter: $0, limit: 10, defects: &converterDefects)
+            }
         } ?? []
         for sender in senders {
             let address = sender.address.lowercased()

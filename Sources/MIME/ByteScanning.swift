@@ -65,18 +65,6 @@ extension UnsafeBufferPointer where Element == UInt8 {
 }
 
 extension Array where Element == UInt8 {
-    /// Case-insensitive comparison against an ASCII lowercase literal.
-    func equalsLowercased(_ lowercase: String) -> Bool {
-        let other = lowercase.utf8
-        guard other.count == count else { return false }
-        var i = 0
-        for b in other {
-            if ASCII.lower(self[i]) != b { return false }
-            i += 1
-        }
-        return true
-    }
-
     func trimmingWhitespace() -> ArraySlice<UInt8> {
         var lo = startIndex, hi = endIndex
         while lo < hi, ASCII.isWhitespace(self[lo]) { lo += 1 }

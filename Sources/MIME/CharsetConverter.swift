@@ -13,6 +13,15 @@ import Darwin
 final class CharsetConverter {
     private var descriptors: [String: iconv_t] = [:]
     private var unavailable: Set<String> = []
+    /// Label → decoding plan; labels repeat on every part, and resolving one is dozens of comparisons.
+    private var plans: [String: CharsetDecoding] = [:]
+
+    private func plan(_ label: String) -> CharsetDecoding {
+        if let known = plans[label] { return known }
+        let resolved = CharsetDecoding.forLabel(label)
+        if plans.count < 64 { plans[label] = resolved }
+        return resolved
+    }
     /// Bounds the number of open descriptors a message with many distinct labels can cause.
     private static let maxOpenDescriptors = 24
 
@@ -24,7 +33,7 @@ final class CharsetConverter {
 
     /// Whether the label names a charset this converter can decode.
     func canDecode(_ label: String) -> Bool {
-        switch CharsetDecoding.forLabel(label) {
+        switch plan(label) {
         case .utf8, .ascii, .windows1252: return true
         case .unknown: return false
         case .iconv(let candidates): return candidates.contains { descriptor(for: $0) != nil }
@@ -32,7 +41,7 @@ final class CharsetConverter {
     }
 
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
-        switch CharsetDecoding.forLabel(charset) {
+        switch plan(charset) {
         case .utf8:
             return Self.decodeUTF8(bytes, label: "utf-8", defects: &defects)
         case .ascii:

@@ -19,7 +19,7 @@ enum CharsetDecoding: Hashable {
         if let star = label.firstIndex(of: "*") { label = String(label[..<star]) }  // RFC 2231 language
         switch label {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return .utf8
-        case "", "us-ascii", "ascii", "ansi_x3.4-1968", "us", "iso646-us", "646", "iso-ir-6", "default",
+        case "", "us-ascii", "ascii", "ansi_x3.4-1968", "ansi-x3.4-1968", "ansi_x3.4-1986", "iso_646.irv:1991", "us", "iso646-us", "646", "iso-ir-6", "default",
              "x-unknown", "unknown", "unknown-8bit", "x-user-defined":
             return .ascii
         case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "cp819",

@@ -59,17 +59,22 @@ enum ParameterParser {
         var order: [String] = []
         var sections: [String: [Int: (bytes: [UInt8], extended: Bool)]] = [:]
         var count = 0
+        var missingSeparator = false
         while i < n {
-            // Move to the next ";" (anything between is junk after the previous parameter).
-            while i < n, buf[i] != ASCII.semicolon { i += 1 }
-            guard i < n else { break }
-            i += 1
             skipCFWS(buf, &i)
+            guard i < n else { break }
+            if buf[i] == ASCII.semicolon { i += 1; continue }
+            // A parameter not preceded by ";" ("multipart/mixed boundary=x", or two quoted values
+            // in a row) is still read: senders that forget the ";" mean the parameter.
+            if i > tokenStart + tokenBytes.count { missingSeparator = missingSeparator || !(i > 0 && precededBySemicolon(buf, i)) }
             let nameStart = i
             while i < n, buf[i] != ASCII.equals, buf[i] != ASCII.semicolon, !ASCII.isWhitespace(buf[i]) { i += 1 }
             var nameBytes = Array(UnsafeBufferPointer(rebasing: buf[nameStart..<i]))
             skipCFWS(buf, &i)
-            guard i < n, buf[i] == ASCII.equals, !nameBytes.isEmpty else { continue }
+            guard i < n, buf[i] == ASCII.equals, !nameBytes.isEmpty else {
+                while i < n, buf[i] != ASCII.semicolon { i += 1 }  // junk up to the next parameter
+                continue
+            }
             i += 1
             skipCFWS(buf, &i)
             var value: [UInt8] = []
@@ -126,6 +131,7 @@ enum ParameterParser {
             }
         }
 
+        if missingSeparator { defects.append("parameter without a preceding \";\" in \(token)") }
         var parameters: [String: String] = [:]
         for name in order {
             if let parts = sections[name], !parts.isEmpty {
@@ -185,6 +191,13 @@ enum ParameterParser {
             return EncodedWords.decode(bytes, converter: converter, defects: &defects)
         }
         return converter.decode(bytes, charset: charset, defects: &defects)
+    }
+
+    /// Whether the last non-whitespace byte before `i` is ";".
+    private static func precededBySemicolon(_ buf: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        var k = i - 1
+        while k >= 0, ASCII.isWhitespace(buf[k]) { k -= 1 }
+        return k >= 0 && buf[k] == ASCII.semicolon
     }
 
     /// Skips whitespace and (nested) comments.

@@ -6,34 +6,49 @@ import Foundation
 /// Calendar (pure arithmetic) because it runs once per message on the hot path.
 public enum DateParser {
     public static func parse(_ text: String) -> Date? {
-        var tokens: [Substring] = []
-        var current = Substring()
-        var startIndex = text.startIndex
-        var inComment = 0
-        for idx in text.indices {
-            let c = text[idx]
-            if c == "(" { inComment += 1 }
-            let separator = c == " " || c == "," || c == "\t" || c == "(" || c == ")" || c == "\r" || c == "\n"
-            if separator || inComment > 0 {
-                if !current.isEmpty { tokens.append(current) }
-                current = Substring()
-                startIndex = text.index(after: idx)
-                if c == ")" { inComment = max(0, inComment - 1) }
+        var copy = text
+        return copy.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Byte-level tokenizer: runs on every message, so no Character iteration and no allocation
+    /// beyond the token list.
+    static func parse(bytes buf: UnsafeBufferPointer<UInt8>) -> Date? {
+        var tokens: [Range<Int>] = []
+        var i = 0
+        let n = buf.count
+        func isSeparator(_ b: UInt8) -> Bool {
+            b == ASCII.space || b == ASCII.tab || b == 44 || b == ASCII.cr || b == ASCII.lf || b == 40 || b == 41
+        }
+        while i < n, tokens.count < 16 {
+            let b = buf[i]
+            if b == 40 {  // comment: skipped, nesting respected
+                var depth = 0
+                while i < n {
+                    if buf[i] == 40 { depth += 1 } else if buf[i] == 41 { depth -= 1; if depth == 0 { break } }
+                    i += 1
+                }
+                i += 1
                 continue
             }
-            current = text[startIndex...idx]
+            if isSeparator(b) { i += 1; continue }
+            let start = i
+            while i < n, !isSeparator(buf[i]) { i += 1 }
+            tokens.append(start..<i)
         }
-        if !current.isEmpty { tokens.append(current) }
-        if let first = tokens.first, first.count >= 10, first.utf8.prefix(4).allSatisfy({ $0 >= 48 && $0 <= 57 }),
-           first.utf8.dropFirst(4).first == ASCII.hyphen {
-            return parseISO(tokens.joined(separator: " "))
+        guard let first = tokens.first else { return nil }
+        if first.count >= 10, isDigits(buf, first.lowerBound..<(first.lowerBound + 4)), buf[first.lowerBound + 4] == ASCII.hyphen {
+            return parseISO(String(decoding: UnsafeBufferPointer(rebasing: buf[first.lowerBound..<tokens.last!.upperBound]), as: UTF8.self))
         }
-        // Split "1-Jan-2024" and "1.Jan.2024" style day-month-year tokens.
-        var expanded: [Substring] = []
+        // Split "1-Jan-2024" and "1.Jan.2024" style tokens.
+        var expanded: [Range<Int>] = []
         for t in tokens {
-            if !t.contains(":"), t.first?.isNumber == true, t.contains(where: { $0 == "-" || $0 == "." }),
-               t.contains(where: { $0.isLetter }) {
-                expanded += t.split(whereSeparator: { $0 == "-" || $0 == "." })
+            if !buf[t].contains(ASCII.colon), isDigit(buf[t.lowerBound]), buf[t].contains(where: isLetter) {
+                var s = t.lowerBound
+                for k in t where buf[k] == ASCII.hyphen || buf[k] == 46 {
+                    if k > s { expanded.append(s..<k) }
+                    s = k + 1
+                }
+                if s < t.upperBound { expanded.append(s..<t.upperBound) }
             } else {
                 expanded.append(t)
             }
@@ -42,42 +57,60 @@ public enum DateParser {
         var hour = 0, minute = 0, second = 0
         var sawTime = false
         var offsetSeconds: Int?
-        for token in expanded {
-            let lower = token.lowercased()
-            if !sawTime, token.contains(":") {
-                let parts = token.split(separator: ":", omittingEmptySubsequences: false)
-                guard parts.count >= 2, let h = Int(parts[0]), let m = Int(parts[1]) else { continue }
-                hour = h; minute = m
-                if parts.count >= 3 { second = Int(parts[2].prefix(2)) ?? 0 }
+        for t in expanded {
+            let b0 = buf[t.lowerBound]
+            if !sawTime, buf[t].contains(ASCII.colon) {
+                var parts: [Int] = []
+                var value = 0, digits = 0
+                for k in t {
+                    let c = buf[k]
+                    if c == ASCII.colon {
+                        parts.append(digits > 0 ? value : -1)
+                        value = 0
+                        digits = 0
+                    } else if isDigit(c) {
+                        if digits < 4 { value = value * 10 + Int(c - 48) }
+                        digits += 1
+                    } else {
+                        break  // "10:00:00.123": stop at the first other byte
+                    }
+                }
+                parts.append(digits > 0 ? value : -1)
+                guard parts.count >= 2, parts[0] >= 0, parts[1] >= 0 else { continue }
+                hour = parts[0]
+                minute = parts[1]
+                if parts.count >= 3, parts[2] >= 0 { second = parts[2] }
                 sawTime = true
                 continue
             }
-            if let m = monthNumber(lower), month == nil { month = m; continue }
-            if weekdays.contains(String(lower.prefix(3))), token.allSatisfy({ $0.isLetter || $0 == "." }), lower.count <= 9 {
+            if isLetter(b0) {
+                let lettersOnly = buf[t].allSatisfy { isLetter($0) || $0 == 46 }
+                let prefix = t.count >= 3 ? packedLowercase(buf, t.lowerBound..<(t.lowerBound + 3)) : 0
+                if month == nil, lettersOnly, let m = monthKeys.firstIndex(of: prefix) {
+                    month = m + 1
+                    continue
+                }
+                if lettersOnly, t.count <= 10, weekdayKeys.contains(prefix) { continue }
+                guard sawTime, offsetSeconds == nil else { continue }
+                if let zone = namedZones[packedLowercase(buf, t)] {
+                    offsetSeconds = zone
+                } else if prefix == gmtKey || prefix == utcKey {
+                    offsetSeconds = t.count == 3 ? 0 : numericOffset(buf, (t.lowerBound + 3)..<t.upperBound)
+                } else if t.count == 1, ASCII.lower(b0) != 106 {
+                    offsetSeconds = 0  // military zones (not "j"): RFC 5322 §4.3 says to read them as -0000
+                }
                 continue
             }
-            if (token.first == "+" || token.first == "-"), token.count >= 3, sawTime || year != nil {
-                offsetSeconds = numericOffset(token)
+            if b0 == 43 || b0 == ASCII.hyphen {
+                if t.count >= 3, sawTime || year != nil, offsetSeconds == nil { offsetSeconds = numericOffset(buf, t) }
                 continue
             }
-            if token.allSatisfy({ $0.isNumber }) {
-                guard let v = Int(token) else { continue }
-                if day == nil, token.count <= 2, month == nil || year == nil { day = v; continue }
+            if isDigits(buf, t), t.count <= 4 {
+                var v = 0
+                for k in t { v = v * 10 + Int(buf[k] - 48) }
+                if day == nil, t.count <= 2, month == nil || year == nil { day = v; continue }
                 if year == nil { year = v; continue }
-                if day == nil { day = v; continue }
-                continue
-            }
-            if sawTime, offsetSeconds == nil {
-                if let zone = namedZones[lower] { offsetSeconds = zone; continue }
-                if lower.hasPrefix("gmt") || lower.hasPrefix("utc") {
-                    let rest = token.dropFirst(3)
-                    offsetSeconds = rest.isEmpty ? 0 : numericOffset(rest)
-                    continue
-                }
-                if lower.count == 1, let c = lower.first, c.isLetter, c != "j" {
-                    offsetSeconds = 0  // military zones: RFC 5322 §4.3 says to treat them as -0000
-                    continue
-                }
+                if day == nil { day = v }
             }
         }
         guard let d = day, let m = month, var y = year else { return nil }
@@ -89,34 +122,61 @@ public enum DateParser {
         return Date(timeIntervalSince1970: TimeInterval(local - (offsetSeconds ?? 0)))
     }
 
-    private static let weekdays: Set<String> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-
-    private static func monthNumber(_ lower: String) -> Int? {
-        guard lower.count >= 3, lower.allSatisfy({ $0.isLetter || $0 == "." }) else { return nil }
-        if let i = months.firstIndex(of: String(lower.prefix(3))) { return i + 1 }
-        return nil
+    @inline(__always) private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    @inline(__always) private static func isLetter(_ b: UInt8) -> Bool { (b | 0x20) >= 97 && (b | 0x20) <= 122 }
+    private static func isDigits(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Bool {
+        !r.isEmpty && buf[r].allSatisfy(isDigit)
     }
+
+    /// Up to eight lowercased bytes packed into an integer: allocation-free keyword comparison.
+    private static func packedLowercase(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> UInt64 {
+        guard r.count <= 8 else { return 0 }
+        var v: UInt64 = 0
+        for k in r { v = v << 8 | UInt64(ASCII.lower(buf[k])) }
+        return v
+    }
+
+    private static func pack(_ s: String) -> UInt64 {
+        var v: UInt64 = 0
+        for b in s.utf8.prefix(8) { v = v << 8 | UInt64(b) }
+        return v
+    }
+
+    private static let monthKeys = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].map(pack)
+    private static let weekdayKeys: Set<UInt64> = Set(["mon", "tue", "wed", "thu", "fri", "sat", "sun"].map(pack))
+    private static let gmtKey = pack("gmt"), utcKey = pack("utc")
 
     /// Named zones seen in real mail. Ambiguous abbreviations (IST, BST) use their most common meaning
     /// in mail headers.
-    private static let namedZones: [String: Int] = [
-        "ut": 0, "gmt": 0, "utc": 0, "z": 0, "wet": 0, "bst": 3600, "ist": 19800,
-        "est": -5 * 3600, "edt": -4 * 3600, "cst": -6 * 3600, "cdt": -5 * 3600,
-        "mst": -7 * 3600, "mdt": -6 * 3600, "pst": -8 * 3600, "pdt": -7 * 3600,
-        "akst": -9 * 3600, "akdt": -8 * 3600, "hst": -10 * 3600,
-        "cet": 3600, "met": 3600, "cest": 7200, "mest": 7200, "eet": 7200, "eest": 10800, "west": 3600,
-        "msk": 10800, "msd": 14400, "jst": 9 * 3600, "kst": 9 * 3600, "hkt": 8 * 3600, "sgt": 8 * 3600,
-        "aest": 10 * 3600, "aedt": 11 * 3600, "nzst": 12 * 3600, "nzdt": 13 * 3600, "irst": 12600,
-    ]
+    private static let namedZones: [UInt64: Int] = Dictionary(uniqueKeysWithValues: [
+        ("ut", 0), ("gmt", 0), ("utc", 0), ("z", 0), ("wet", 0), ("bst", 3600), ("ist", 19800),
+        ("est", -5 * 3600), ("edt", -4 * 3600), ("cst", -6 * 3600), ("cdt", -5 * 3600),
+        ("mst", -7 * 3600), ("mdt", -6 * 3600), ("pst", -8 * 3600), ("pdt", -7 * 3600),
+        ("akst", -9 * 3600), ("akdt", -8 * 3600), ("hst", -10 * 3600),
+        ("cet", 3600), ("met", 3600), ("cest", 7200), ("mest", 7200), ("eet", 7200), ("eest", 10800), ("west", 3600),
+        ("msk", 10800), ("msd", 14400), ("jst", 9 * 3600), ("kst", 9 * 3600), ("hkt", 8 * 3600), ("sgt", 8 * 3600),
+        ("aest", 10 * 3600), ("aedt", 11 * 3600), ("nzst", 12 * 3600), ("nzdt", 13 * 3600), ("irst", 12600),
+    ].map { (pack($0.0), $0.1) })
+
+    private static func numericOffset(_ buf: UnsafeBufferPointer<UInt8>, _ r: Range<Int>) -> Int? {
+        guard let first = r.first else { return nil }
+        let sign = buf[first]
+        guard sign == 43 || sign == ASCII.hyphen else { return nil }
+        var v = 0, digits = 0
+        for k in r.dropFirst() where buf[k] != ASCII.colon {
+            guard isDigit(buf[k]), digits < 4 else { return nil }
+            v = v * 10 + Int(buf[k] - 48)
+            digits += 1
+        }
+        guard digits > 0 else { return nil }
+        let (h, m) = digits <= 2 ? (v, 0) : (v / 100, v % 100)
+        guard h <= 23, m <= 59 else { return nil }
+        return (sign == ASCII.hyphen ? -1 : 1) * (h * 3600 + m * 60)
+    }
 
     private static func numericOffset(_ token: Substring) -> Int? {
-        guard let sign = token.first, sign == "+" || sign == "-" else { return nil }
-        let digits = token.dropFirst().filter { $0 != ":" }
-        guard digits.allSatisfy({ $0.isNumber }), !digits.isEmpty, digits.count <= 4, let v = Int(digits) else { return nil }
-        let (h, m) = digits.count <= 2 ? (v, 0) : (v / 100, v % 100)
-        guard h <= 23, m <= 59 else { return nil }
-        return (sign == "-" ? -1 : 1) * (h * 3600 + m * 60)
+        var copy = String(token)
+        return copy.withUTF8 { numericOffset($0, 0..<$0.count) }
     }
 
     /// `2024-01-02T10:00:00Z`, `2024-01-02 10:00:00 +0100`.

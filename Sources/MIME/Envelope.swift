@@ -19,7 +19,9 @@ public struct Envelope: Sendable, Hashable {
 
     /// `contentType` is the top-level type when known (from BODYSTRUCTURE), for report detection.
     public init(headers: HeaderList, contentType: ContentType? = nil, limits: ParserLimits = .default) {
-        self.init(headers: headers, contentType: contentType, limits: limits, converter: CharsetConverter())
+        self = CharsetConverterPool.shared.withConverter {
+            Envelope(headers: headers, contentType: contentType, limits: limits.sanitized, converter: $0)
+        }
     }
 
     init(headers: HeaderList, contentType: ContentType?, limits: ParserLimits, converter: CharsetConverter) {
@@ -37,7 +39,7 @@ public struct Envelope: Sendable, Hashable {
         inReplyTo = headers.first(named: "In-Reply-To").map { MessageIDParser.parseList($0.rawValue) } ?? []
         references = headers.first(named: "References").map { MessageIDParser.parseList($0.rawValue) } ?? []
         if let dateField = headers.first(named: "Date") {
-            date = DateParser.parse(dateField.value)
+            date = dateField.rawValue.withUnsafeBufferPointer { DateParser.parse(bytes: $0) }
             if date == nil { defects.append("unparseable Date \"\(dateField.value.prefix(60))\"") }
         } else {
             date = nil

@@ -50,7 +50,8 @@ enum HeaderBlockParser {
             if pos >= end {
                 if currentName != nil || !fields.isEmpty {
                     // No blank line: either a headers-only message or input cut inside the header block.
-                    endedMidHeader = end > start && buf[end - 1] != ASCII.lf && buf[end - 1] != ASCII.cr
+                    // Only at the end of the input: a part's header block may legitimately end its part.
+                    endedMidHeader = end == buf.count && end > start && buf[end - 1] != ASCII.lf && buf[end - 1] != ASCII.cr
                 }
                 bodyStart = end
                 break

@@ -16,7 +16,7 @@ public struct HeaderField: Sendable, Hashable {
     /// The value with RFC 2047 encoded-words decoded (for unstructured fields such as Subject).
     public var decodedValue: String {
         var defects: [String] = []
-        return EncodedWords.decode(rawValue, converter: CharsetConverter(), defects: &defects)
+        return CharsetConverterPool.shared.withConverter { EncodedWords.decode(rawValue, converter: $0, defects: &defects) }
     }
 }
 
@@ -32,14 +32,12 @@ public struct HeaderList: Sendable, Hashable, Sequence {
 
     /// All fields with this name (case-insensitive), in message order.
     public func fields(named name: String) -> [HeaderField] {
-        let key = Array(name.lowercased().utf8)
-        return fields.filter { Self.nameMatches($0.name, key) }
+        fields.filter { Self.nameMatches($0.name, name) }
     }
 
     /// The first field with this name (case-insensitive).
     public func first(named name: String) -> HeaderField? {
-        let key = Array(name.lowercased().utf8)
-        return fields.first { Self.nameMatches($0.name, key) }
+        fields.first { Self.nameMatches($0.name, name) }
     }
 
     /// Every value of a name as text (no RFC 2047 decoding).
@@ -49,13 +47,11 @@ public struct HeaderList: Sendable, Hashable, Sequence {
 
     public mutating func append(_ field: HeaderField) { fields.append(field) }
 
-    private static func nameMatches(_ name: String, _ lowercasedKey: [UInt8]) -> Bool {
-        var i = 0
-        for b in name.utf8 {
-            if i >= lowercasedKey.count || ASCII.lower(b) != lowercasedKey[i] { return false }
-            i += 1
-        }
-        return i == lowercasedKey.count
+    /// ASCII case-insensitive comparison without allocating (runs for every header lookup).
+    private static func nameMatches(_ name: String, _ key: String) -> Bool {
+        let a = name.utf8, b = key.utf8
+        guard a.count == b.count else { return false }
+        return a.elementsEqual(b) { ASCII.lower($0) == ASCII.lower($1) }
     }
 
     /// Parses a header block (e.g. an IMAP `BODY.PEEK[HEADER]`), tolerating everything `MessageParser` does.
@@ -67,6 +63,7 @@ public struct HeaderList: Sendable, Hashable, Sequence {
         _ bytes: some Collection<UInt8>, limits: ParserLimits = .default
     ) -> (headers: HeaderList, defects: [String]) {
         var defects: [String] = []
+        let limits = limits.sanitized
         let run: (UnsafeBufferPointer<UInt8>) -> HeaderList = { buffer in
             HeaderBlockParser.parse(buffer, from: 0, to: buffer.count, limits: limits, defects: &defects).headers
         }

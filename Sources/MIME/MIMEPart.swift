@@ -13,6 +13,10 @@ public struct MIMEPart: Sendable {
     public var bodyRange: Range<Int>
     /// Multipart children, or the one embedded message of a message/rfc822 part.
     public var children: [MIMEPart]
+    /// Of a multipart: the text before the first and after the closing delimiter (RFC 2046 §5.1.1),
+    /// offsets in the input; nil when absent.
+    public var preambleRange: Range<Int>? = nil
+    public var epilogueRange: Range<Int>? = nil
     public var depth: Int
     /// Position in the tree: "" for the root, "1", "1.2", … (embedded messages add no level).
     public var path: String

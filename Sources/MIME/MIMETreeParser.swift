@@ -82,6 +82,8 @@ struct MIMETreeParser {
             if !split.closed {
                 defects.append("truncated: closing boundary of \(contentType.mimeType) missing")
             }
+            part.preambleRange = split.preamble
+            part.epilogueRange = split.epilogue
             for (index, range) in split.ranges.enumerated() {
                 if partCount >= limits.maxParts {
                     if !partLimitReported {
@@ -137,6 +139,8 @@ struct MIMETreeParser {
         var ranges: [Range<Int>] = []
         var closed = false
         var foundDelimiter = false
+        var preamble: Range<Int>?
+        var epilogue: Range<Int>?
     }
 
     func splitMultipart(_ body: Range<Int>, boundary: String) -> Split {
@@ -160,9 +164,14 @@ struct MIMETreeParser {
             var partEnd = hit
             if partEnd > body.lowerBound, buf[partEnd - 1] == ASCII.lf { partEnd -= 1 }
             if partEnd > body.lowerBound, buf[partEnd - 1] == ASCII.cr { partEnd -= 1 }
-            if let ps = partStart { split.ranges.append(ps..<max(ps, partEnd)) }
+            if let ps = partStart {
+                split.ranges.append(ps..<max(ps, partEnd))
+            } else {
+                split.preamble = body.lowerBound..<max(body.lowerBound, partEnd)
+            }
             if isClose {
                 split.closed = true
+                split.epilogue = line.next..<end
                 return split
             }
             partStart = line.next

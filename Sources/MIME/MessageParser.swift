@@ -3,7 +3,7 @@ public struct MessageParser: Sendable {
     public let limits: ParserLimits
 
     public init(limits: ParserLimits = .default) {
-        self.limits = limits
+        self.limits = limits.sanitized
     }
 
     /// `truncated`: the caller knows the input is only a prefix of the message (a partial fetch).
@@ -15,11 +15,14 @@ public struct MessageParser: Sendable {
     }
 
     public func parse(_ raw: UnsafeRawBufferPointer, truncated: Bool = false) -> ParsedMessage {
-        parse(buffer: raw.bindMemory(to: UInt8.self), truncated: truncated)
+        parse(buffer: raw.assumingMemoryBound(to: UInt8.self), truncated: truncated)
     }
 
     public func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool = false) -> ParsedMessage {
-        let converter = CharsetConverter()
+        CharsetConverterPool.shared.withConverter { parse(buffer: buffer, truncated: truncated, converter: $0) }
+    }
+
+    private func parse(buffer: UnsafeBufferPointer<UInt8>, truncated: Bool, converter: CharsetConverter) -> ParsedMessage {
         var tree = MIMETreeParser(buffer: buffer, limits: limits, converter: converter)
         let root = tree.parseEntity(0, buffer.count, depth: 0, defaultType: .textPlain, path: "")
         var defects: [String] = []
@@ -29,25 +32,35 @@ public struct MessageParser: Sendable {
         defects += envelope.defects
         defects += tree.defects
 
+        // The first text/plain part that is not blank; a blank one (an empty part before the real
+        // body, as broken nested boundaries produce) is kept only when nothing better exists.
         var text: String?
-        var htmlCandidate: MIMEPart?
+        var textIsBlank = true
+        var htmlCandidates: [MIMEPart] = []
         var attachments: [AttachmentInfo] = []
         for leaf in root.leaves() {
             let body = UnsafeBufferPointer(rebasing: buffer[leaf.bodyRange])
             if !leaf.isAttachmentLike {
                 if leaf.contentType.subtype == "plain" {
-                    if text == nil {
+                    if textIsBlank {
                         var blocks: [Uuencode.Block] = []
-                        text = decodeText(leaf, body, inputEnd: buffer.count, truncated: truncated, converter: converter,
-                                          uuencoded: &blocks, defects: &defects)
+                        var partDefects: [String] = []
+                        let decoded = decodeText(leaf, body, inputEnd: buffer.count, truncated: truncated, converter: converter,
+                                                 uuencoded: &blocks, defects: &partDefects)
+                        let blank = Self.isBlank(decoded)
+                        if text == nil || !blank {
+                            text = decoded
+                            textIsBlank = blank
+                            defects += partDefects
+                        }
                         for block in blocks {
                             attachments.append(AttachmentInfo(
                                 filename: block.filename, contentType: "application/octet-stream", size: block.size,
                                 transferEncoding: .uuencode, bodyRange: block.range, partPath: leaf.path))
                         }
                     }
-                } else if htmlCandidate == nil {
-                    htmlCandidate = leaf
+                } else if htmlCandidates.count < 8 {
+                    htmlCandidates.append(leaf)
                 }
                 continue
             }
@@ -56,12 +69,41 @@ public struct MessageParser: Sendable {
                 size: leaf.transferEncoding.decodedSize(body), transferEncoding: leaf.transferEncoding,
                 bodyRange: leaf.bodyRange, partPath: leaf.path))
         }
-        if text == nil, let html = htmlCandidate {
-            var none: [Uuencode.Block] = []
-            text = decodeText(html, UnsafeBufferPointer(rebasing: buffer[html.bodyRange]), inputEnd: buffer.count,
-                              truncated: truncated, converter: converter, uuencoded: &none, defects: &defects)
+        if textIsBlank {
+            for html in htmlCandidates {
+                var none: [Uuencode.Block] = []
+                var partDefects: [String] = []
+                let decoded = decodeText(html, UnsafeBufferPointer(rebasing: buffer[html.bodyRange]), inputEnd: buffer.count,
+                                         truncated: truncated, converter: converter, uuencoded: &none, defects: &partDefects)
+                if text == nil || !Self.isBlank(decoded) {
+                    text = decoded
+                    defects += partDefects
+                }
+                if !Self.isBlank(decoded) { break }
+            }
+        }
+        if text == nil {
+            // Nothing readable at the top level (a bare forward as message/rfc822): the forwarded
+            // message's text is what a person would read, so it becomes the snippet source.
+            let embedded = root.leaves(intoEmbeddedMessages: true).filter { !$0.isAttachmentLike }
+            let ordered = embedded.filter { $0.contentType.subtype == "plain" } + embedded.filter { $0.contentType.subtype != "plain" }
+            for leaf in ordered.prefix(16) {
+                var none: [Uuencode.Block] = []
+                var partDefects: [String] = []
+                let decoded = decodeText(leaf, UnsafeBufferPointer(rebasing: buffer[leaf.bodyRange]), inputEnd: buffer.count,
+                                         truncated: truncated, converter: converter, uuencoded: &none, defects: &partDefects)
+                if text == nil || !Self.isBlank(decoded) {
+                    text = decoded
+                    defects += partDefects
+                }
+                if !Self.isBlank(decoded) { break }
+            }
         }
         return ParsedMessage(envelope: envelope, root: root, text: text, attachments: attachments, defects: defects)
+    }
+
+    private static func isBlank(_ s: String) -> Bool {
+        s.utf8.allSatisfy { ASCII.isWhitespace($0) }
     }
 
     private func decodeText(

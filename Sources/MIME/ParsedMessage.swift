@@ -29,7 +29,8 @@ public struct ParsedMessage: Sendable {
     public var envelope: Envelope
     public var headers: HeaderList { root.headers }
     public var root: MIMEPart
-    /// The first non-attachment text/plain part, else the first text/html converted to text.
+    /// The first non-blank, non-attachment text/plain part, else the first text/html converted to
+    /// text; when the message itself has neither (a bare forward), the same from embedded messages.
     public var text: String?
     public var attachments: [AttachmentInfo]
     public var defects: [String]

@@ -25,14 +25,21 @@ public struct ParserLimits: Sendable, Hashable {
         maxTextBytes: Int = 1 << 20,
         maxAddresses: Int = 1_000
     ) {
-        self.maxHeaderBytes = maxHeaderBytes
-        self.maxHeaderCount = maxHeaderCount
-        self.maxHeaderValueBytes = maxHeaderValueBytes
-        self.maxParts = maxParts
-        self.maxDepth = maxDepth
-        self.maxTextBytes = maxTextBytes
-        self.maxAddresses = maxAddresses
+        // Non-positive values would make the limits meaningless (or offsets negative): clamp.
+        self.maxHeaderBytes = max(1, maxHeaderBytes)
+        self.maxHeaderCount = max(1, maxHeaderCount)
+        self.maxHeaderValueBytes = max(1, maxHeaderValueBytes)
+        self.maxParts = max(1, maxParts)
+        self.maxDepth = max(1, maxDepth)
+        self.maxTextBytes = max(1, maxTextBytes)
+        self.maxAddresses = max(1, maxAddresses)
     }
 
     public static let `default` = ParserLimits()
+
+    /// The same limits with non-positive values clamped (the properties are settable after init).
+    var sanitized: ParserLimits {
+        ParserLimits(maxHeaderBytes: maxHeaderBytes, maxHeaderCount: maxHeaderCount, maxHeaderValueBytes: maxHeaderValueBytes,
+                     maxParts: maxParts, maxDepth: maxDepth, maxTextBytes: maxTextBytes, maxAddresses: maxAddresses)
+    }
 }

@@ -12,12 +12,13 @@ public enum TextPartDecoder {
         truncated: Bool = false
     ) -> (text: String, defects: [String]) {
         var defects: [String] = []
-        let converter = CharsetConverter()
-        let run: (UnsafeBufferPointer<UInt8>) -> String = { buf in
-            decode(buf, encoding: TransferEncoding(label: transferEncoding), charset: charset, subtype: subtype,
-                   flowed: flowed, delSp: delSp, truncated: truncated, converter: converter, defects: &defects)
+        let text = CharsetConverterPool.shared.withConverter { converter -> String in
+            let run: (UnsafeBufferPointer<UInt8>) -> String = { buf in
+                decode(buf, encoding: TransferEncoding(label: transferEncoding), charset: charset, subtype: subtype,
+                       flowed: flowed, delSp: delSp, truncated: truncated, converter: converter, defects: &defects)
+            }
+            return bytes.withContiguousStorageIfAvailable(run) ?? Array(bytes).withUnsafeBufferPointer(run)
         }
-        let text = bytes.withContiguousStorageIfAvailable(run) ?? Array(bytes).withUnsafeBufferPointer(run)
         return (text, defects)
     }
 
@@ -56,16 +57,22 @@ public enum TextPartDecoder {
     }
 
     static func normalizeLineEnds(_ text: String) -> String {
-        guard text.utf8.contains(ASCII.cr) else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count)
-        var previousCR = false
-        for b in text.utf8 {
-            if b == ASCII.cr { out.append(ASCII.lf); previousCR = true; continue }
-            if b == ASCII.lf, previousCR { previousCR = false; continue }
-            previousCR = false
-            out.append(b)
+        var text = text
+        return text.withUTF8 { buf -> String in
+            guard var cr = buf.firstIndex(of: ASCII.cr, from: 0, to: buf.count) else { return String(decoding: buf, as: UTF8.self) }
+            var out: [UInt8] = []
+            out.reserveCapacity(buf.count)
+            var copied = 0
+            while true {
+                // Bulk-copy up to the CR, turn CR LF or a bare CR into LF.
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[copied..<cr]))
+                out.append(ASCII.lf)
+                copied = (cr + 1 < buf.count && buf[cr + 1] == ASCII.lf) ? cr + 2 : cr + 1
+                guard let next = buf.firstIndex(of: ASCII.cr, from: copied, to: buf.count) else { break }
+                cr = next
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[copied..<buf.count]))
+            return String(decoding: out, as: UTF8.self)
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -97,3 +97,24 @@ final class CorpusTests: XCTestCase {
         }
     }
 }
+
+/// Attachment sizes are computed without decoding; over the whole corpus they must equal the size
+/// of the actually decoded bytes (base64, quoted-printable, uuencode, identity encodings).
+final class AttachmentSizeTests: XCTestCase {
+    func testComputedSizesEqualDecodedSizesAcrossTheCorpus() throws {
+        var checked = 0
+        for (set, extensions) in CorpusTests.sets {
+            for file in try Corpus.files(in: set, extensions: extensions) {
+                let input = try Corpus.bytes(file)
+                let message = MessageParser().parse(input)
+                for attachment in message.attachments where attachment.transferEncoding != .uuencode {
+                    let decoded = attachment.transferEncoding.decode(Array(input[attachment.bodyRange]))
+                    XCTAssertEqual(attachment.size, decoded.count, "\(set)/\(file.lastPathComponent) \(attachment.filename ?? "-")")
+                    checked += 1
+                }
+            }
+        }
+        print("attachment sizes: \(checked) computed sizes equal decoded sizes")
+        XCTAssertGreaterThan(checked, 100)
+    }
+}

@@ -146,3 +146,20 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(defects.count, 1)
     }
 }
+
+final class ParameterLeniencyTests: XCTestCase {
+    func testMissingSemicolonBeforeParameter() {
+        var defects: [String] = []
+        let p = ParameterParser.parse(bytes("multipart/mixed\n\tboundary=\"b\""), converter: CharsetConverter(), defects: &defects)
+        XCTAssertEqual(p.token, "multipart/mixed")
+        XCTAssertEqual(p.parameters["boundary"], "b")
+        XCTAssertEqual(defects.count, 1)
+        defects = []
+        let two = ParameterParser.parse(bytes("attachment; filename=\"a.pdf\" size=12; x=1"), converter: CharsetConverter(), defects: &defects)
+        XCTAssertEqual(two.parameters, ["filename": "a.pdf", "size": "12", "x": "1"])
+        defects = []
+        let clean = ParameterParser.parse(bytes("text/plain; charset=utf-8 ;format=flowed"), converter: CharsetConverter(), defects: &defects)
+        XCTAssertEqual(clean.parameters, ["charset": "utf-8", "format": "flowed"])
+        XCTAssertEqual(defects, [])
+    }
+}

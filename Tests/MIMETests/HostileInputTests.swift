@@ -51,3 +51,16 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(m.subject?.filter { $0 == "a" }.count, 300)
     }
 }
+
+final class LimitSanitisingTests: XCTestCase {
+    func testNonPositiveLimitsAreClamped() {
+        var limits = ParserLimits.default
+        limits.maxHeaderValueBytes = -5
+        limits.maxTextBytes = 0
+        limits.maxDepth = -1
+        let m = MessageParser(limits: limits).parse(bytes("Subject: hello\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\ntext\n--b--\n"))
+        XCTAssertEqual(m.subject, "h")
+        XCTAssertFalse(m.defects.isEmpty)
+        XCTAssertEqual(HeaderList.parse(bytes("A: bc\n\n"), limits: limits)["A"], "b")
+    }
+}

@@ -47,6 +47,10 @@ final class StructureTests: XCTestCase {
         XCTAssertEqual(m.root.children.count, 2)
         XCTAssertEqual(m.root.children[0].children.count, 2)  // "outer-inner" is not mistaken for "outer"
         XCTAssertEqual(m.root.children[1].path, "2")
+        let input = crlf(Self.mixed)
+        XCTAssertEqual(m.root.preambleRange.map { String(decoding: input[$0], as: UTF8.self) }, "preamble text")
+        XCTAssertEqual(m.root.epilogueRange.map { String(decoding: input[$0], as: UTF8.self) }, "epilogue\r\n")
+        XCTAssertEqual(m.root.children[0].preambleRange?.count, 0)
         XCTAssertEqual(m.defects, [])
     }
 
@@ -224,5 +228,58 @@ final class InspectJSONTests: XCTestCase {
         let line = MessageParser().parse([UInt8]()).inspectJSON(file: "empty.eml")
         XCTAssertTrue(line.hasPrefix(#"{"file":"empty.eml","message_id":null,"#))
         XCTAssertTrue(line.contains(#""defects":["empty message","no From header"]"#))
+    }
+}
+
+final class TextChoiceTests: XCTestCase {
+    func testBlankFirstPartDoesNotHideTheBody() {
+        // Outlook Express reused the outer boundary for a nested multipart: the nested one comes out empty.
+        let m = MessageParser().parse(bytes("""
+        Content-Type: multipart/mixed; boundary="X"
+
+        --X
+        Content-Type: multipart/alternative; boundary="X"
+
+
+        --X
+        Content-Type: text/plain
+
+        The real body.
+        --X
+        Content-Type: text/html
+
+        <p>html</p>
+        --X--
+        """))
+        XCTAssertEqual(m.text, "The real body.")
+    }
+
+    func testBlankPlainFallsBackToHTMLAndAllBlankGivesEmptyText() {
+        let html = MessageParser().parse(bytes("Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n \n--b\nContent-Type: text/html\n\n<p>hi</p>\n--b--\n"))
+        XCTAssertEqual(html.text, "hi")
+        let blank = MessageParser().parse(bytes("Content-Type: multipart/alternative; boundary=b\n\n--b\nContent-Type: text/plain\n\n\n--b--\n"))
+        XCTAssertEqual(blank.text, "")
+    }
+
+    func testBareForwardUsesTheEmbeddedMessagesText() {
+        let m = MessageParser().parse(bytes("""
+        Subject: Fwd: order
+        Content-Type: multipart/mixed; boundary=b
+
+        --b
+        Content-Type: message/rfc822
+
+        Subject: order
+        Content-Type: multipart/alternative; boundary=c
+
+        --c
+        Content-Type: text/html
+
+        <p>Please ship 3 units.</p>
+        --c--
+        --b--
+        """))
+        XCTAssertEqual(m.text, "Please ship 3 units.")
+        XCTAssertEqual(m.attachments.map(\.contentType), ["message/rfc822"])
     }
 }
