@@ -1,0 +1,108 @@
+import Foundation
+import XCTest
+
+/// Several daemons sharing one database (DESIGN §7 "Scaling out"): a PostgreSQL advisory lock per
+/// mailbox, held on the worker's own session, makes each mailbox one instance's at a time; a
+/// killed instance's locks die with its sessions and the others take its mailboxes over.
+final class ScaleOutTests: XCTestCase {
+    static let pollSeconds = 2.0
+
+    /// Which instance logged `mailbox.acquired` for each mailbox (a mailbox may appear twice
+    /// only after a takeover).
+    func acquisitions(_ instances: [RunningServe]) -> [String: [String]] {
+        var owners: [String: [String]] = [:]
+        for instance in instances {
+            for event in instance.events("mailbox.acquired") {
+                owners[event["mailbox"] ?? "?", default: []].append(instance.name)
+            }
+        }
+        return owners
+    }
+
+    func waitUntil(_ seconds: TimeInterval, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        repeat {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        } while Date() < deadline
+        return try condition()
+    }
+
+    func testTwelveMailboxesThreeInstancesOneOwnerEachAndTakeoverAfterSIGKILL() throws {
+        let world = try ServiceWorld()
+        let perMailbox = 50
+        var logins: [String: String] = [:]
+        for index in 1...12 {
+            let name = String(format: "mb%02d", index)
+            logins[name] = try world.addMailbox(name, messages: perMailbox, pollInterval: "\(Int(Self.pollSeconds))s").user
+        }
+        try world.writeConfig()
+        let instances = try (0..<3).map { try world.serve(name: "instance\($0)") }
+
+        // Phase 1: everything synced, each mailbox acquired by exactly one instance.
+        XCTAssertTrue(try waitUntil(30) { try world.count("SELECT count(*) FROM messages") == Int64(12 * perMailbox) },
+                      "first sync incomplete: \((try? world.count("SELECT count(*) FROM messages")) ?? -1) messages")
+        XCTAssertTrue(waitUntil(10) { acquisitions(instances).count == 12 }, "\(acquisitions(instances))")
+        let before = acquisitions(instances)
+        for (mailbox, owners) in before {
+            XCTAssertEqual(owners.count, 1, "\(mailbox) acquired by \(owners)")
+        }
+        for instance in instances {
+            XCTAssertTrue(instance.events("mailbox.lock-lost").isEmpty, instance.log.joined())
+        }
+
+        // Phase 2: SIGKILL the busiest instance; new mail arrives in its mailboxes.
+        let victim = try XCTUnwrap(instances.max { a, b in
+            before.values.filter { $0 == [a.name] }.count < before.values.filter { $0 == [b.name] }.count
+        })
+        let orphaned = before.filter { $0.value == [victim.name] }.map(\.key).sorted()
+        XCTAssertFalse(orphaned.isEmpty)
+        print("owners before the kill:", instances.map { i in "\(i.name)=\(before.values.filter { $0 == [i.name] }.count)" }.joined(separator: " "))
+        victim.signal(SIGKILL)
+        _ = victim.waitForExit(timeout: 10)
+        let killedAt = Date()
+        let extra = 10
+        for mailbox in orphaned {
+            let mail = try world.generateMail(count: extra, tag: "\(mailbox)-late", to: logins[mailbox]!)
+            try world.stack.stack(["load-mail", logins[mailbox]!, "INBOX", mail.path])
+        }
+        let survivors = instances.filter { $0 !== victim }
+        // Two poll intervals, plus a little for the cycle that follows the lock (stack load above included).
+        let takeoverBound = 2 * Self.pollSeconds + 3
+        let tookOver = waitUntil(takeoverBound - Date().timeIntervalSince(killedAt)) {
+            let now = acquisitions(survivors)
+            return orphaned.allSatisfy { now[$0]?.count == 1 }
+        }
+        XCTAssertTrue(tookOver, "not all of \(orphaned) taken over within \(takeoverBound) s: \(acquisitions(survivors))")
+        let after = acquisitions(survivors)
+        for mailbox in orphaned {
+            XCTAssertEqual(after[mailbox]?.count, 1, "\(mailbox) taken by exactly one survivor: \(after[mailbox] ?? [])")
+        }
+        for (mailbox, owners) in after where !orphaned.contains(mailbox) {
+            XCTAssertEqual(owners.count, 1, "\(mailbox) changed hands without a reason: \(owners)")
+        }
+
+        // Phase 3: the log converges with no duplicates and no gaps.
+        let expected = Int64(12 * perMailbox + orphaned.count * extra)
+        XCTAssertTrue(try waitUntil(20) { try world.count("SELECT count(*) FROM messages") == expected },
+                      "\((try? world.count("SELECT count(*) FROM messages")) ?? -1) of \(expected) messages")
+        for survivor in survivors { survivor.signal(SIGTERM) }
+        for survivor in survivors { XCTAssertEqual(survivor.waitForExit(timeout: 30), 0, survivor.log.suffix(10).joined()) }
+
+        XCTAssertEqual(try world.count("SELECT count(DISTINCT message_id) FROM messages"), expected)
+        XCTAssertEqual(try world.count("SELECT count(*) FROM interaction_log"), expected, "one interaction per message")
+        XCTAssertEqual(try world.count("SELECT count(*) FROM (SELECT DISTINCT message_id FROM interaction_log) d"), expected)
+        XCTAssertEqual(try world.count("SELECT count(*) FROM message_locations"), expected)
+        // No gaps: each mailbox holds UIDs 1...n exactly, and its cursor stands at n.
+        let gaps = try world.count("""
+            SELECT count(*) FROM (
+              SELECT m.name, count(*) AS n, min(l.uid) AS lo, max(l.uid) AS hi, max(f.last_uid) AS cursor
+                FROM message_locations l JOIN mailboxes m ON m.id = l.mailbox_id
+                JOIN folder_state f ON f.mailbox_id = l.mailbox_id AND f.folder = l.folder
+               GROUP BY m.name) s
+             WHERE lo <> 1 OR hi <> n OR cursor <> n
+            """)
+        XCTAssertEqual(gaps, 0)
+        XCTAssertEqual(try world.count("SELECT count(*) FROM mailboxes"), 12)
+    }
+}
