@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import XCTest
 
 /// Several daemons sharing one database (DESIGN §7 "Scaling out"): a PostgreSQL advisory lock per
@@ -104,5 +105,45 @@ final class ScaleOutTests: XCTestCase {
             """)
         XCTAssertEqual(gaps, 0)
         XCTAssertEqual(try world.count("SELECT count(*) FROM mailboxes"), 12)
+    }
+}
+
+/// An instance whose database session dies (the server terminated it) notices that its lock
+/// went with the session and competes for the mailbox again instead of working it unlocked.
+final class LockLossTests: XCTestCase {
+    func testTerminatedLockSessionIsNoticedAndTheMailboxHasOneOwnerAgain() throws {
+        let world = try ServiceWorld()
+        let login = try world.addMailbox("solo", messages: 5, pollInterval: "1s")
+        try world.writeConfig()
+        let first = try world.serve(name: "first")
+        let acquired = try XCTUnwrap(first.waitFor("mailbox.acquired"), first.log.joined())
+        let second = try world.serve(name: "second")
+        XCTAssertNotNil(second.waitFor("service.ready"), second.log.joined())
+        XCTAssertNil(second.waitFor("mailbox.acquired", timeout: 3), "the lock is held by the first instance")
+
+        let backend = try XCTUnwrap(acquired["db_pid"].flatMap(Int32.init), "\(acquired)")
+        let admin = try PostgresConnection(world.stack["TP_PG_ADMIN_URL"])
+        XCTAssertTrue(try admin.query("SELECT pg_terminate_backend(\(backend))").scalar(Bool.self))
+
+        XCTAssertNotNil(first.waitFor("mailbox.lock-lost", timeout: 10), first.log.joined())
+        // Exactly one of the two holds it afterwards, and the mailbox keeps being worked.
+        let mail = try world.generateMail(count: 3, tag: "solo-late", to: login.user)
+        try world.stack.stack(["load-mail", login.user, "INBOX", mail.path])
+        let converged = (0..<100).contains { _ in
+            Thread.sleep(forTimeInterval: 0.1)
+            return ((try? world.count("SELECT count(*) FROM messages")) ?? 0) == 8
+        }
+        XCTAssertTrue(converged, first.log.joined() + second.log.joined())
+        let holders = try world.count("""
+            SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+             WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database()
+            """)
+        XCTAssertEqual(holders, 1)
+        XCTAssertEqual(first.events("mailbox.acquired").count + second.events("mailbox.acquired").count, 2,
+                       first.log.joined() + second.log.joined())
+        for instance in [first, second] {
+            instance.signal(SIGTERM)
+            XCTAssertEqual(instance.waitForExit(timeout: 30), 0, instance.log.suffix(10).joined())
+        }
     }
 }
