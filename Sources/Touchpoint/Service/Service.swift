@@ -34,6 +34,11 @@ public final class Service: @unchecked Sendable {
     public func run() -> ExitCode {
         logger.info("service.starting", ("version", .string(TouchpointCommandLine.version)), ("mailboxes", .of(config.mailboxes.count)),
                     ("once", .bool(once)))
+        // Installed before the (possibly slow) migration, so a SIGTERM that arrives meanwhile ends
+        // the process with exit 0 instead of the default action killing it mid-transaction.
+        let signals = SignalWatcher(terminate: { [weak self] signal in self?.requestStop(signal: signal) },
+                                    reload: { [weak self] in self?.requestReload() })
+        defer { withExtendedLifetime(signals) {} }
         do {
             let database = try PostgresConnection(config.databaseURL)
             let report = try Migrator.migrate(database)
@@ -47,17 +52,18 @@ public final class Service: @unchecked Sendable {
             logger.error("db.unavailable", ("error", .string("\(error)")), ("database", .string(DatabaseURL.redacted(config.databaseURL))))
             return .unavailable
         }
-        let signals = SignalWatcher(terminate: { [weak self] signal in self?.requestStop(signal: signal) },
-                                    reload: { [weak self] in self?.requestReload() })
         lock.lock()
+        if stopping {
+            lock.unlock()
+            logger.notice("service.stopped", ("clean", .bool(true)))
+            return .success
+        }
         for mailbox in config.mailboxes where mailbox.enabled { startWorker(mailbox) }
         lock.unlock()
         notifier.ready(status: statusLine())
         logger.info("service.ready", ("mailboxes", .of(config.mailboxes.filter(\.enabled).count)))
 
-        let exit = once ? waitForOneCycle() : mainLoop()
-        withExtendedLifetime(signals) {}
-        return exit
+        return once ? waitForOneCycle() : mainLoop()
     }
 
     private func startWorker(_ mailbox: MailboxConfig) {
@@ -166,7 +172,7 @@ public final class Service: @unchecked Sendable {
         }
         let wanted = Dictionary(uniqueKeysWithValues: fresh.mailboxes.filter(\.enabled).map { ($0.name, $0) })
         var stopped: [MailboxWorker] = []
-        for (name, worker) in workers where wanted[name] != worker.config || fresh.ingest != old.ingest {
+        for (name, worker) in workers where wanted[name] != worker.config || fresh.ingest != old.ingest || fresh.databaseURL != old.databaseURL {
             worker.stop.stop()
             stopped.append(worker)
             workers[name] = nil
