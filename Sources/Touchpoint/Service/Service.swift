@@ -178,7 +178,12 @@ public final class Service: @unchecked Sendable {
             workers[name] = nil
         }
         lock.unlock()
-        for worker in stopped { _ = worker.join(timeout: Self.shutdownGrace) }
+        // One deadline for all: waiting 45 s per worker in turn could outlast WatchdogSec while
+        // this loop (the watchdog's feeder) is busy here.
+        let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
+        for worker in stopped where !worker.join(timeout: max(ContinuousClock.now.duration(to: deadline), .milliseconds(1))) {
+            logger.warning("mailbox.stop-timeout", ("mailbox", .string(worker.config.name)))
+        }
         lock.lock()
         var added: [String] = []
         for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil {

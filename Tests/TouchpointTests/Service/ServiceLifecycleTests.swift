@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+@testable import Touchpoint
 
 /// The real `touchpoint serve` as systemd runs it: notify protocol, SIGTERM mid-sync, SIGHUP
 /// reloads, and what its log lines look like.
@@ -128,5 +129,24 @@ final class ServiceLifecycleTests: XCTestCase {
         // The hostile subject did reach the daemon (it is stored as decoded), so every line above
         // was written with it in hand.
         XCTAssertEqual(try world.count("SELECT count(*) FROM messages WHERE subject LIKE 'Invoice%'"), 1)
+    }
+
+    func testUnderJournaldLinesCarryThePriorityAndNoTimestamp() throws {
+        let world = try ServiceWorld()
+        try world.addMailbox("sales", messages: 2)
+        try world.writeConfig()
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNAL_STREAM"] = "8:12345"
+        let run = try TestStack.run(TestStack.touchpointBinary, ["--config", world.configPath, "serve", "--once"], environment: environment)
+        XCTAssertEqual(run.status, 0, run.error)
+        let lines = run.error.split(separator: "\n").map(String.init)
+        XCTAssertFalse(lines.isEmpty)
+        for line in lines {
+            let priority = try XCTUnwrap(line.firstMatch(of: /^<([3-7])>/), "no syslog priority: \(line)")
+            let fields = try XCTUnwrap(LoggerTests.parseLogfmt(String(line.dropFirst(3))), line)
+            XCTAssertNil(fields["ts"], "journald stamps lines itself: \(line)")
+            XCTAssertEqual(LogLevel(name: fields["level"] ?? "")?.rawValue, Int(priority.1), line)
+        }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("<6>") && $0.contains("event=batch.committed") }, run.error)
     }
 }
