@@ -107,7 +107,7 @@ public final class Service: @unchecked Sendable {
             if reload { reloadConfiguration() }
             // The watchdog is fed only while the loop itself runs: a wedged main loop lets
             // systemd restart the service.
-            notifier.watchdog()
+            if notifier.watchdogInterval != nil { notifier.watchdog() }
             if Date().timeIntervalSince(lastStatus) >= 10 {
                 notifier.status(statusLine())
                 lastStatus = Date()
