@@ -28,3 +28,45 @@ final class DeployReadmeTests: XCTestCase {
         XCTAssertEqual(undocumented.sorted(), [], "add these events to the table in deploy/README.md")
     }
 }
+
+/// The install commands of deploy/README.md, run as written into a scratch DESTDIR (the freshly
+/// built debug binary standing in for the release one), then the installed unit verified.
+final class DeployInstallTests: XCTestCase {
+    func testReadmeInstallStepsWorkIntoAScratchRoot() throws {
+        let root = TestStack.repositoryRoot
+        let readme = try String(contentsOf: root.appendingPathComponent("deploy/README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.range(of: "### 2. Install").map { readme[$0.upperBound...] })
+        let block = try XCTUnwrap(section.range(of: "```sh\n").flatMap { start in
+            section[start.upperBound...].range(of: "```").map { section[start.upperBound..<$0.lowerBound] }
+        })
+        let commands = block.split(separator: "\n").map(String.init).filter { $0.hasPrefix("install ") }
+        XCTAssertGreaterThanOrEqual(commands.count, 4, String(block))
+        let destdir = FileManager.default.temporaryDirectory.appendingPathComponent("tp-root-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: destdir) }
+        var environment = ProcessInfo.processInfo.environment
+        environment["DESTDIR"] = destdir.path
+        for command in commands {
+            let line = command.replacingOccurrences(of: ".build/release/touchpoint", with: TestStack.touchpointBinary)
+            let result = try TestStack.run("/bin/sh", ["-ec", "cd \"$0\" && \(line)", root.path], environment: environment)
+            XCTAssertEqual(result.status, 0, "\(line): \(result.error)")
+        }
+        func mode(_ path: String) throws -> Int {
+            try XCTUnwrap(FileManager.default.attributesOfItem(atPath: destdir.path + path)[.posixPermissions] as? Int)
+        }
+        XCTAssertEqual(try mode("/usr/local/bin/touchpoint"), 0o755)
+        XCTAssertEqual(try mode("/etc/touchpoint/touchpoint.conf"), 0o640)
+        XCTAssertEqual(try mode("/etc/touchpoint/secrets"), 0o700)
+        let version = try TestStack.run(destdir.path + "/usr/local/bin/touchpoint", ["--version"])
+        XCTAssertEqual(version.status, 0)
+        let check = try TestStack.run(destdir.path + "/usr/local/bin/touchpoint",
+                                      ["--config", destdir.path + "/etc/touchpoint/touchpoint.conf", "check-config"])
+        XCTAssertTrue(check.output.contains("syntax and values OK"), "the installed example parses: \(check.output)\(check.error)")
+
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            throw XCTSkip("systemd-analyze is not installed: the installed unit was not verified")
+        }
+        let verify = try TestStack.run("/usr/bin/systemd-analyze", ["verify", "--no-pager", destdir.path + "/etc/systemd/system/touchpoint.service"])
+        let complaints = (verify.output + verify.error).split(separator: "\n").filter { !$0.contains("/usr/local/bin/touchpoint is not executable") }
+        XCTAssertEqual(complaints, [])
+    }
+}
