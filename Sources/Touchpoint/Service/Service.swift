@@ -55,6 +55,7 @@ public final class Service: @unchecked Sendable {
         lock.lock()
         if stopping {
             lock.unlock()
+            if !once { notifier.stopping() }
             logger.notice("service.stopped", ("clean", .bool(true)))
             return .success
         }
@@ -80,7 +81,8 @@ public final class Service: @unchecked Sendable {
         lock.unlock()
         if already { return }
         logger.notice("service.stopping", ("signal", .string(signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : "\(signal)")))
-        notifier.stopping()
+        // The main loop sends STOPPING=1 itself, so no WATCHDOG=1 of its can follow it.
+        if once { notifier.stopping() }
         for worker in current { worker.stop.stop() }
         mainLoopWake.notify()
     }
@@ -103,7 +105,10 @@ public final class Service: @unchecked Sendable {
             let reload = reloadRequested
             reloadRequested = false
             lock.unlock()
-            if isStopping { break }
+            if isStopping {
+                notifier.stopping()
+                break
+            }
             if reload { reloadConfiguration() }
             // The watchdog is fed only while the loop itself runs: a wedged main loop lets
             // systemd restart the service.
@@ -120,6 +125,8 @@ public final class Service: @unchecked Sendable {
         lock.lock()
         let current = Array(workers.values)
         lock.unlock()
+        // Workers a reload started after the stop request have not been told yet.
+        for worker in current { worker.stop.stop() }
         let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
         var clean = true
         for worker in current {
@@ -186,7 +193,7 @@ public final class Service: @unchecked Sendable {
         }
         lock.lock()
         var added: [String] = []
-        for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil {
+        for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil && !stopping {
             startWorker(mailbox)
             added.append(name)
         }
