@@ -149,4 +149,75 @@ final class ServiceLifecycleTests: XCTestCase {
         }
         XCTAssertTrue(lines.contains { $0.hasPrefix("<6>") && $0.contains("event=batch.committed") }, run.error)
     }
+
+    /// A TCP port that completes connections in the kernel and then never says a word: a mail
+    /// server hung after accept.
+    final class SilentListener {
+        let fd: Int32
+        let port: Int
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.fd = fd
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let ok = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(fd, pointer, length) == 0 && listen(fd, 16) == 0 && getsockname(fd, pointer, &length) == 0
+                }
+            }
+            guard ok else { close(fd); throw XCTSkip("cannot listen on 127.0.0.1") }
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+        deinit { close(fd) }
+    }
+
+    /// The watchdog is fed by the main loop only: while the loop is stuck (here: a reload waiting
+    /// for a worker hung in a TLS handshake with a silent server) no WATCHDOG=1 goes out, so
+    /// systemd would restart a daemon wedged for longer than WatchdogSec; afterwards it resumes.
+    func testWatchdogPausesWhileTheMainLoopIsStuckAndResumesAfter() throws {
+        let world = try ServiceWorld()
+        try world.addMailbox("fine", messages: 1)
+        let silent = try SilentListener()
+        let secret = world.dir.appendingPathComponent("hung.secret").path
+        try "unused".write(toFile: secret, atomically: true, encoding: .utf8)
+        world.extraSections = """
+        [mailbox "hung"]
+        url = imaps://127.0.0.1:\(silent.port)/
+        user = nobody@example.com
+        password-file = \(secret)
+        folders = INBOX
+        idle = no
+
+        """
+        try world.writeConfig()
+        let socket = try FakeNotifySocket()
+        let serve = try world.serve(environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000"])
+        var messages: [String] = []
+        receive(socket, into: &messages, for: 20) { $0.contains("WATCHDOG=1") }
+        XCTAssertTrue(messages.contains("WATCHDOG=1"), "\(messages)")
+
+        world.extraSections = ""
+        try world.writeConfig()
+        serve.signal(SIGHUP)
+        var during: [String] = []
+        receive(socket, into: &during, for: 20) { $0.contains("RELOADING=1") }
+        XCTAssertTrue(during.contains("RELOADING=1"), "\(during)")
+        // The hung worker cannot notice its stop until its TLS handshake times out (15 s).
+        let stuckSince = Date()
+        var silentPeriod: [String] = []
+        receive(socket, into: &silentPeriod, for: 3) { _ in false }
+        if serve.events("config.reloaded").isEmpty {
+            XCTAssertFalse(silentPeriod.contains("WATCHDOG=1"), "fed while the loop was stuck: \(silentPeriod)")
+        } else {
+            XCTFail("the reload finished after \(Date().timeIntervalSince(stuckSince)) s; the test needs it to be stuck for 3 s")
+        }
+        XCTAssertNotNil(serve.waitFor("config.reloaded", timeout: 70), serve.log.joined())
+        var after: [String] = []
+        receive(socket, into: &after, for: 10) { $0.contains("WATCHDOG=1") }
+        XCTAssertTrue(after.contains("WATCHDOG=1"), "the watchdog resumes: \(after)")
+        serve.signal(SIGTERM)
+        XCTAssertEqual(serve.waitForExit(), 0, serve.log.joined())
+    }
 }
