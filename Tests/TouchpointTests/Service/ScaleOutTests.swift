@@ -105,6 +105,10 @@ final class ScaleOutTests: XCTestCase {
              WHERE lo <> 1 OR hi <> n OR cursor <> n
             """)
         XCTAssertEqual(gaps, 0)
+        for instance in instances {
+            XCTAssertEqual(world.linesLeakingSecrets(instance.log), [], instance.name)
+            for line in instance.log { XCTAssertNotNil(LoggerTests.parseLogfmt(line), "not logfmt: \(line)") }
+        }
         XCTAssertEqual(try world.count("SELECT count(*) FROM mailboxes"), 12)
     }
 }

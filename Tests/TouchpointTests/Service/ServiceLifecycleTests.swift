@@ -86,6 +86,7 @@ final class ServiceLifecycleTests: XCTestCase {
         XCTAssertEqual(serve.waitForExit(), 0, serve.log.joined())
         XCTAssertEqual(Set(serve.events("mailbox.released").compactMap { $0["mailbox"] }), ["first", "second"],
                        "the old configuration kept running both mailboxes until the stop")
+        XCTAssertEqual(world.linesLeakingSecrets(serve.log), [])
     }
 
     func testLogLinesAreLogfmtSubjectsAreEscapedAndNoSecretIsLoggedAtDebug() throws {
