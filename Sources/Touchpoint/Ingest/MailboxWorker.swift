@@ -33,6 +33,9 @@ final class MailboxWorker: @unchecked Sendable {
     private var session: IMAPSession?
     private var database: PostgresConnection?
     private var holdsLock = false
+    /// The `sessionGeneration` of the database session that took the advisory lock: a reconnect
+    /// (even one libpq did transparently before a query) means a new session without the lock.
+    private var lockGeneration = -1
 
     init(config: MailboxConfig, service: Config, contexts: MatchingContextCache, logger: Logger, once: Bool) {
         self.config = config
@@ -115,19 +118,27 @@ final class MailboxWorker: @unchecked Sendable {
     /// One pass over every folder. Returns false when another instance holds the mailbox.
     private func cycle() throws -> Bool {
         let database = try connectDatabase()
+        if holdsLock {
+            // Any statement notices a server that hung up while we were idle and reconnects.
+            try database.query("SELECT 1")
+            confirmLockStillHeld(database)
+        }
         if !holdsLock {
             holdsLock = try database.tryAdvisoryLock(Self.lockKey(config.name))
             guard holdsLock else {
                 logger.debug("mailbox.locked-elsewhere")
                 return false
             }
-            logger.info("mailbox.acquired")
+            lockGeneration = database.sessionGeneration
+            logger.info("mailbox.acquired", ("db_pid", .of(database.backendProcessID)))
         }
         let context = try contexts.context(database)
         let session = try connectIMAP()
         var reports: [FolderSyncReport] = []
         for folder in try resolveFolders(session) {
             if stop.isStopped { break }
+            // Another instance may own the mailbox since our session was replaced: stop at once.
+            guard confirmLockStillHeld(database) else { break }
             do {
                 let report = try FolderSync(mailbox: config, folder: folder, session: session, database: database,
                                             context: context, ingest: service.ingest, logger: logger, stop: stop).run()
@@ -157,12 +168,24 @@ final class MailboxWorker: @unchecked Sendable {
         return true
     }
 
+    /// False (and the lock forgotten) when the session that took the lock is gone.
+    @discardableResult
+    private func confirmLockStillHeld(_ database: PostgresConnection) -> Bool {
+        guard holdsLock else { return false }
+        guard database.isConnected, database.sessionGeneration == lockGeneration else {
+            holdsLock = false
+            logger.warning("mailbox.lock-lost", ("detail", "the database session holding the mailbox lock ended; competing for it again"))
+            return false
+        }
+        return true
+    }
+
     private func connectDatabase() throws -> PostgresConnection {
         if let database {
             if database.isConnected { return database }
             // The session (and with it our advisory lock) is gone: another instance may have
             // taken the mailbox. Reconnect and compete for the lock again.
-            holdsLock = false
+            confirmLockStillHeld(database)
             try database.reconnect()
             return database
         }
@@ -229,7 +252,7 @@ final class MailboxWorker: @unchecked Sendable {
     private func dropConnections(keepDatabase: Bool = false) {
         session = nil
         if !keepDatabase, let database, !database.isConnected {
-            holdsLock = false
+            confirmLockStillHeld(database)
         }
     }
 
@@ -239,6 +262,13 @@ final class MailboxWorker: @unchecked Sendable {
             logger.info("imap.logged-out")
         }
         session = nil
+        if holdsLock, let database, database.isConnected, database.sessionGeneration == lockGeneration {
+            // Closing the session frees the lock anyway; unlocking first makes the hand-over
+            // to another instance visible in the log and immediate.
+            _ = try? database.advisoryUnlock(Self.lockKey(config.name))
+            logger.info("mailbox.released")
+        }
+        holdsLock = false
         database = nil
     }
 

@@ -34,6 +34,11 @@ public final class Service: @unchecked Sendable {
     public func run() -> ExitCode {
         logger.info("service.starting", ("version", .string(TouchpointCommandLine.version)), ("mailboxes", .of(config.mailboxes.count)),
                     ("once", .bool(once)))
+        // Installed before the (possibly slow) migration, so a SIGTERM that arrives meanwhile ends
+        // the process with exit 0 instead of the default action killing it mid-transaction.
+        let signals = SignalWatcher(terminate: { [weak self] signal in self?.requestStop(signal: signal) },
+                                    reload: { [weak self] in self?.requestReload() })
+        defer { withExtendedLifetime(signals) {} }
         do {
             let database = try PostgresConnection(config.databaseURL)
             let report = try Migrator.migrate(database)
@@ -47,17 +52,19 @@ public final class Service: @unchecked Sendable {
             logger.error("db.unavailable", ("error", .string("\(error)")), ("database", .string(DatabaseURL.redacted(config.databaseURL))))
             return .unavailable
         }
-        let signals = SignalWatcher(terminate: { [weak self] signal in self?.requestStop(signal: signal) },
-                                    reload: { [weak self] in self?.requestReload() })
         lock.lock()
+        if stopping {
+            lock.unlock()
+            if !once { notifier.stopping() }
+            logger.notice("service.stopped", ("clean", .bool(true)))
+            return .success
+        }
         for mailbox in config.mailboxes where mailbox.enabled { startWorker(mailbox) }
         lock.unlock()
         notifier.ready(status: statusLine())
         logger.info("service.ready", ("mailboxes", .of(config.mailboxes.filter(\.enabled).count)))
 
-        let exit = once ? waitForOneCycle() : mainLoop()
-        withExtendedLifetime(signals) {}
-        return exit
+        return once ? waitForOneCycle() : mainLoop()
     }
 
     private func startWorker(_ mailbox: MailboxConfig) {
@@ -74,7 +81,8 @@ public final class Service: @unchecked Sendable {
         lock.unlock()
         if already { return }
         logger.notice("service.stopping", ("signal", .string(signal == SIGTERM ? "TERM" : signal == SIGINT ? "INT" : "\(signal)")))
-        notifier.stopping()
+        // The main loop sends STOPPING=1 itself, so no WATCHDOG=1 of its can follow it.
+        if once { notifier.stopping() }
         for worker in current { worker.stop.stop() }
         mainLoopWake.notify()
     }
@@ -97,11 +105,14 @@ public final class Service: @unchecked Sendable {
             let reload = reloadRequested
             reloadRequested = false
             lock.unlock()
-            if isStopping { break }
+            if isStopping {
+                notifier.stopping()
+                break
+            }
             if reload { reloadConfiguration() }
             // The watchdog is fed only while the loop itself runs: a wedged main loop lets
             // systemd restart the service.
-            notifier.watchdog()
+            if notifier.watchdogInterval != nil { notifier.watchdog() }
             if Date().timeIntervalSince(lastStatus) >= 10 {
                 notifier.status(statusLine())
                 lastStatus = Date()
@@ -114,6 +125,8 @@ public final class Service: @unchecked Sendable {
         lock.lock()
         let current = Array(workers.values)
         lock.unlock()
+        // Workers a reload started after the stop request have not been told yet.
+        for worker in current { worker.stop.stop() }
         let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
         var clean = true
         for worker in current {
@@ -166,16 +179,21 @@ public final class Service: @unchecked Sendable {
         }
         let wanted = Dictionary(uniqueKeysWithValues: fresh.mailboxes.filter(\.enabled).map { ($0.name, $0) })
         var stopped: [MailboxWorker] = []
-        for (name, worker) in workers where wanted[name] != worker.config || fresh.ingest != old.ingest {
+        for (name, worker) in workers where wanted[name] != worker.config || fresh.ingest != old.ingest || fresh.databaseURL != old.databaseURL {
             worker.stop.stop()
             stopped.append(worker)
             workers[name] = nil
         }
         lock.unlock()
-        for worker in stopped { _ = worker.join(timeout: Self.shutdownGrace) }
+        // One deadline for all: waiting 45 s per worker in turn could outlast WatchdogSec while
+        // this loop (the watchdog's feeder) is busy here.
+        let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
+        for worker in stopped where !worker.join(timeout: max(ContinuousClock.now.duration(to: deadline), .milliseconds(1))) {
+            logger.warning("mailbox.stop-timeout", ("mailbox", .string(worker.config.name)))
+        }
         lock.lock()
         var added: [String] = []
-        for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil {
+        for (name, mailbox) in wanted.sorted(by: { $0.key < $1.key }) where workers[name] == nil && !stopping {
             startWorker(mailbox)
             added.append(name)
         }
