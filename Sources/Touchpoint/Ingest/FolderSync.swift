@@ -27,6 +27,10 @@ struct FolderSync {
     let ingest: IngestConfig
     let logger: Logger
     let stop: StopSignal
+    /// The mailbox's advisory-lock key: every commit verifies, inside its transaction, that this
+    /// session still holds it, so an instance that silently lost its database session (and with
+    /// it the lock) can never write alongside the instance that took the mailbox over.
+    let lockKey: Int64
 
     var folderName: String { folder.displayName }
 
@@ -92,8 +96,10 @@ struct FolderSync {
             report.interactions += result.interactionsInserted
             for (reason, count) in outcome.skippedByReason { report.skippedByReason[reason, default: 0] += count }
             if logger.isEnabled(.debug) {
+                let subjects = Dictionary(outcome.batch.messages.map { ($0.uid, $0.subject) }, uniquingKeysWith: { first, _ in first })
                 for entry in outcome.logged {
                     logger.debug("message.logged", ("folder", .string(folderName)), ("uid", .of(entry.uid)),
+                                 ("subject", .string(subjects[entry.uid] ?? "")),
                                  ("interactions", .of(entry.interactions.count)),
                                  ("direction", .string(entry.interactions.first?.direction.rawValue ?? "-")))
                 }
@@ -115,7 +121,7 @@ struct FolderSync {
     /// one that fails `quarantine-after` times is quarantined and passed (DESIGN §9).
     private func commit(_ batch: IngestBatch, uidValidity: UIDValidity, report: inout FolderSyncReport) throws -> CommitResult {
         do {
-            return try Store.commitBatch(batch, database)
+            return try commitHoldingLock(batch)
         } catch let error as PostgresError where !error.isTransient && batch.messages.count > 0 {
             logger.warning("batch.rejected", ("folder", .string(folderName)), ("error", .string(error.description)),
                            ("action", "retrying message by message"))
@@ -128,7 +134,7 @@ struct FolderSync {
             single.interactions = batch.interactions.filter { $0.messageIdentity == message.identity }
             single.unmatched = batch.unmatched.filter { $0.messageIdentity == message.identity }
             do {
-                let result = try Store.commitBatch(single, database)
+                let result = try commitHoldingLock(single)
                 total.newMessages += result.newMessages
                 total.interactionsInserted += result.interactionsInserted
             } catch let error as PostgresError where !error.isTransient {
@@ -144,14 +150,32 @@ struct FolderSync {
         // Everything of the batch is now stored or quarantined: move the cursor past it.
         var cursorOnly = IngestBatch(cursor: batch.cursor)
         cursorOnly.skippedCount = batch.skippedCount
-        _ = try Store.commitBatch(cursorOnly, database)
+        _ = try commitHoldingLock(cursorOnly)
         return total
+    }
+
+    struct LockLost: Error, CustomStringConvertible {
+        let mailbox: String
+        var description: String { "the advisory lock of mailbox \(mailbox) is no longer held by this session; another instance may work it now" }
+    }
+
+    private func commitHoldingLock(_ batch: IngestBatch) throws -> CommitResult {
+        let high = Int64(UInt32(truncatingIfNeeded: UInt64(bitPattern: lockKey) >> 32))
+        let low = Int64(UInt32(truncatingIfNeeded: UInt64(bitPattern: lockKey)))
+        return try database.transaction { tx in
+            let held = try tx.query("""
+                SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+                                  AND classid::bigint = \(high) AND objid::bigint = \(low) AND objsubid = 1)
+                """).scalar(Bool.self)
+            guard held else { throw LockLost(mailbox: mailbox.name) }
+            return try Store.commitBatch(batch, tx)
+        }
     }
 
     /// An unchanged folder still records a successful poll (`status` shows the last success).
     private func touchCursor(stored: FolderCursor?, examined: ExamineResult) throws {
         guard let stored else { return }
-        _ = try Store.commitBatch(IngestBatch(cursor: stored), database)
+        _ = try commitHoldingLock(IngestBatch(cursor: stored))
     }
 
     private func logResync(_ reason: SyncPlan.ResyncReason) {
