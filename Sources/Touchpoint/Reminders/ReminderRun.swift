@@ -78,7 +78,7 @@ public final class ReminderRun {
         }
         if options.send && !options.dryRun, let smtp = settings.smtp {
             let report = try OutboxSender(connection: connection, sender: settings.sender, smtp: smtp, logger: logger)
-                .sendDue(now: now)
+                .sendDue(now: max(now, Date()))  // digests written a moment ago are due too
             outcome.sent = report.sent
             outcome.retrying = report.retrying
             outcome.failed = report.failed
