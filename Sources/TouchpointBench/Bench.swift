@@ -10,6 +10,7 @@ enum Bench {
         ("parse", ParseBench.usage, ParseBench.run),
         ("imap-fetch", IMAPFetchBench.usage, IMAPFetchBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
+        ("reminders", RemindersBench.usage, RemindersBench.run),
     ]
 
     static func printUsage() {

@@ -13,9 +13,12 @@ public struct DigestEntry: Sendable, Hashable {
     public var lastContact: PurchaseDay?
     public var reason: String
     public var pAlive: Double
+    /// Shown so the rep can `touchpoint reminders ack ID`; nil before the reminder is stored.
+    public var reminderID: Int64?
 
     public init(customerName: String, customerEmail: String?, account: String?, kind: ReminderKind, lastPurchase: PurchaseDay,
-                typicalIntervalDays: Double?, lastContact: PurchaseDay?, reason: String, pAlive: Double) {
+                typicalIntervalDays: Double?, lastContact: PurchaseDay?, reason: String, pAlive: Double,
+                reminderID: Int64? = nil) {
         self.customerName = customerName
         self.customerEmail = customerEmail
         self.account = account
@@ -25,6 +28,7 @@ public struct DigestEntry: Sendable, Hashable {
         self.lastContact = lastContact
         self.reason = reason
         self.pAlive = pAlive
+        self.reminderID = reminderID
     }
 }
 
@@ -52,7 +56,8 @@ public enum DigestRenderer {
             text += "   Last purchase: \(entry.lastPurchase) (\(ReasonText.ago(days: today - entry.lastPurchase)))"
             text += "; typical interval: \(interval(entry))"
             text += "; last contact: \(lastContact(entry, today: today))\n"
-            text += "   \(likelihood(entry.pAlive).capitalizedFirst)\n\n"
+            text += "   \(likelihood(entry.pAlive).capitalizedFirst)"
+            text += entry.reminderID.map { " (reminder \($0))\n\n" } ?? "\n\n"
         }
         text += "Acknowledge with `touchpoint reminders ack ID` or see `touchpoint reminders list`.\n"
 
@@ -61,7 +66,7 @@ public enum DigestRenderer {
             <html><head><meta charset="utf-8"><title>\(escape(subject))</title></head><body>
             <p>Customers to call today (\(today)), most valuable first:</p>
             <table border="1" cellpadding="4" cellspacing="0">
-            <tr><th>Customer</th><th>Account</th><th>Last purchase</th><th>Typical interval</th><th>Last contact</th><th>Why</th><th>Still active?</th></tr>
+            <tr><th>Customer</th><th>Account</th><th>Last purchase</th><th>Typical interval</th><th>Last contact</th><th>Why</th><th>Still active?</th><th>Reminder</th></tr>
 
             """
         for entry in entries {
@@ -72,7 +77,8 @@ public enum DigestRenderer {
             html += "<tr><td>\(customer)</td><td>\(escape(entry.account ?? ""))</td>"
             html += "<td>\(entry.lastPurchase) (\(escape(ReasonText.ago(days: today - entry.lastPurchase))))</td>"
             html += "<td>\(escape(interval(entry)))</td><td>\(escape(lastContact(entry, today: today)))</td>"
-            html += "<td>\(escape(label(entry.kind))): \(escape(entry.reason))</td><td>\(escape(likelihood(entry.pAlive)))</td></tr>\n"
+            html += "<td>\(escape(label(entry.kind))): \(escape(entry.reason))</td><td>\(escape(likelihood(entry.pAlive)))</td>"
+            html += "<td>\(entry.reminderID.map(String.init) ?? "")</td></tr>\n"
         }
         html += "</table>\n</body></html>\n"
         return Rendered(subject: subject, text: text, html: html)

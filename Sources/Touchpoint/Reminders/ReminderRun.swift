@@ -46,6 +46,11 @@ public final class ReminderRun {
         public var parameters: BGNBDParameters?
         public var converged = false
         public var fitSeconds = 0.0
+        /// Reading the per-customer summaries, applying the policy (P(alive), lateness, expected
+        /// purchases for everyone), and writing reminders + digests.
+        public var summarySeconds = 0.0
+        public var scoreSeconds = 0.0
+        public var writeSeconds = 0.0
         public var created: [Created] = []
         public var suppressed = 0
         public var digests = 0
@@ -90,7 +95,9 @@ public final class ReminderRun {
 
     private func create(today: PurchaseDay, now: Date, dryRun: Bool, into outcome: inout Outcome) throws {
         let inputs = ReminderInputs(connection: connection, timeZone: settings.timeZone, defaultOwner: settings.defaultOwner)
+        let readStart = Date()
         let candidates = try inputs.candidates(asOf: today, now: now, daysPerUnit: settings.policy.daysPerUnit)
+        outcome.summarySeconds = Date().timeIntervalSince(readStart)
         outcome.customers = candidates.count
         guard !candidates.isEmpty else {
             logger.info("reminder.run", ("customers", 0), ("created", 0))
@@ -120,7 +127,11 @@ public final class ReminderRun {
             logger.warning("reminder.fit_not_converged", ("customers", .of(candidates.count)),
                            ("iterations", .of(fit.iterations)), ("parameters", .string(fit.parameters.description)))
         }
+        let scoreStart = Date()
         let evaluation = ReminderEngine.evaluate(candidates, model: fit.model, policy: settings.policy)
+        outcome.scoreSeconds = Date().timeIntervalSince(scoreStart)
+        let writeStart = Date()
+        defer { outcome.writeSeconds = Date().timeIntervalSince(writeStart) }
         outcome.suppressed = evaluation.suppressed.count
         logger.info("reminder.fit", ("customers", .of(candidates.count)), ("converged", .string(fit.converged ? "yes" : "no")),
                     ("r", .double(fit.parameters.r)), ("alpha", .double(fit.parameters.alpha)),
@@ -197,6 +208,7 @@ public final class ReminderRun {
             guard let id = inserted["\(proposal.contactID)/\(ReminderKindColumn.value(proposal.entry.kind))"] else { return nil }
             var created = proposal
             created.reminderID = id
+            created.entry.reminderID = id
             return created
         }
     }

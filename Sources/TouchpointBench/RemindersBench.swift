@@ -1,0 +1,124 @@
+import CRM
+import Foundation
+import MIME
+import Postgres
+import Touchpoint
+
+/// `touchpoint-bench reminders --database URL --customers N --purchases M`: fills an empty (or,
+/// with --reset, emptied) database with a synthetic customer base through COPY, then times one full
+/// reminder run without SMTP: summaries from SQL, fit, scoring, reminders and digests written.
+enum RemindersBench {
+    static let usage = "reminders --database URL [--customers 100000] [--purchases 1000000] [--owners 200] [--reset]"
+    static let today = PurchaseDay(year: 2026, month: 11, day: 16)!
+
+    static func run(_ arguments: ArraySlice<String>) throws {
+        let args = try BenchArguments(arguments, options: ["--database", "--customers", "--purchases", "--owners"], flags: ["--reset"])
+        guard let url = args.options["--database"] else { throw BenchError("missing --database URL", usage: true) }
+        let customers = try args.integer("--customers", default: 100_000)
+        let purchases = try args.integer("--purchases", default: 1_000_000)
+        let owners = try args.integer("--owners", default: 200)
+        guard customers >= 2, purchases >= customers, owners >= 1, owners <= customers else {
+            throw BenchError("need customers ≥ 2, purchases ≥ customers, 1 ≤ owners ≤ customers", usage: true)
+        }
+        let connection = try PostgresConnection(url)
+        _ = try Migrator.migrate(connection)
+        let existing = try connection.query("SELECT count(*) FROM contacts").scalar(Int.self)
+        if existing > 0 {
+            guard args.flags.contains("--reset") else {
+                throw BenchError("the database already has \(existing) contacts; pass --reset to delete ALL its CRM data first")
+            }
+            try connection.query("TRUNCATE reminders, outbox, purchases, interactions, contact_addresses, contacts, accounts, owners CASCADE")
+        }
+        let loadStart = Measure.now()
+        try generate(connection, customers: customers, purchases: purchases, owners: owners)
+        let loadSeconds = Measure.now() - loadStart
+
+        var policy = ReminderPolicy()
+        policy.maxPerOwner = 50  // the [reminders] max-per-digest default
+        let settings = ReminderSettings(policy: policy, timeZone: TimeZone(identifier: "UTC")!,
+                                        defaultOwner: "office@bench.example", sender: Mailbox(address: "touchpoint@bench.example"),
+                                        smtp: nil)
+        let logger = Logger(minimumLevel: .warning, journald: false)
+        let start = Measure.now()
+        let outcome = try ReminderRun(connection: connection, settings: settings, logger: logger)
+            .run(ReminderRun.Options(today: today, send: false))
+        let seconds = Measure.now() - start
+        report("reminders", [
+            ("customers", String(outcome.customers)), ("purchases", String(purchases)),
+            ("seconds", String(format: "%.3f", seconds)), ("fit_seconds", String(format: "%.4f", outcome.fitSeconds)),
+            ("reminders", String(outcome.created.count)),
+            ("summary_seconds", String(format: "%.3f", outcome.summarySeconds)),
+            ("score_seconds", String(format: "%.3f", outcome.scoreSeconds)),
+            ("write_seconds", String(format: "%.3f", outcome.writeSeconds)), ("digests", String(outcome.digests)),
+            ("converged", outcome.converged ? "yes" : "no"), ("load_seconds", String(format: "%.2f", loadSeconds)),
+        ])
+    }
+
+    /// Deterministic (SplitMix64, fixed seed). Each customer has a rhythm (mean gap 5–120 days), a
+    /// first purchase within the last two years and, for 40 %, a day they stopped buying.
+    static func generate(_ connection: PostgresConnection, customers: Int, purchases: Int, owners: Int) throws {
+        var random = SplitMix64(seed: 0x7470_6265_6E63_68)
+        var ownerRows = PostgresCopyRows()
+        for index in 1...owners {
+            try ownerRows.append(index)
+            try ownerRows.append("rep\(index)@bench.example")
+            ownerRows.endRow()
+        }
+        var contactRows = PostgresCopyRows(reservingCapacity: customers * 32)
+        for index in 1...customers {
+            try contactRows.append(index)
+            try contactRows.append("Customer \(index)")
+            try contactRows.append(1 + index % owners)
+            contactRows.endRow()
+        }
+        // Purchase counts: one each, the rest spread in proportion to random weights.
+        var weights = (0..<customers).map { _ in -log(max(random.unit(), 1e-12)) }
+        let total = weights.reduce(0, +)
+        var counts = weights.map { 1 + Int(Double(purchases - customers) * $0 / total) }
+        var missing = purchases - counts.reduce(0, +)
+        while missing > 0 { counts[Int(random.next() % UInt64(customers))] += 1; missing -= 1 }
+        weights = []
+
+        let end = today.daysSinceEpoch
+        var purchaseRows = PostgresCopyRows(reservingCapacity: purchases * 48)
+        var reference = 0
+        for customer in 0..<customers {
+            let first = end - 30 - Int(random.next() % 700)
+            let stops = random.unit() < 0.4
+            let last = stops ? first + Int(random.unit() * Double(end - first)) : end
+            let span = max(1, last - first)
+            for _ in 0..<counts[customer] {
+                reference += 1
+                let day = first + Int(random.unit() * Double(span))
+                try purchaseRows.append(customer + 1)
+                try purchaseRows.append(Date(timeIntervalSince1970: Double(day) * 86_400 + 36_000))
+                try purchaseRows.append(String(10 + random.next() % 990) + ".00")
+                try purchaseRows.append("EUR")
+                try purchaseRows.append("BENCH-\(reference)")
+                purchaseRows.endRow()
+            }
+        }
+        try connection.transaction { tx in
+            try tx.copyIn("COPY owners (id, email) FROM STDIN", rows: ownerRows)
+            try tx.copyIn("COPY contacts (id, name, owner_id) FROM STDIN", rows: contactRows)
+            try tx.copyIn("COPY purchases (contact_id, purchased_at, amount, currency, external_ref) FROM STDIN", rows: purchaseRows)
+            try tx.query("SELECT setval(pg_get_serial_sequence('contacts', 'id'), \(customers))")
+            try tx.query("SELECT setval(pg_get_serial_sequence('owners', 'id'), \(owners))")
+        }
+        try connection.query("ANALYZE")
+    }
+}
+
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
