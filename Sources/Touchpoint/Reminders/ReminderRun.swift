@@ -227,20 +227,39 @@ public final class ReminderRun {
                            ("hint", "set [reminders] default-owner to receive reminders of contacts without an owner"))
         }
         let domain = settings.sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        for owner in byOwner.keys.sorted() {
+        let owners = byOwner.keys.sorted()
+        guard !owners.isEmpty else { return 0 }
+        // Ids first, then one COPY and one UPDATE: a round trip per digest would dominate the run
+        // when there are hundreds of owners.
+        let outboxIDs = try tx.query("""
+            SELECT nextval(pg_get_serial_sequence('outbox', 'id')) FROM generate_series(1, \(owners.count))
+            """).map { try $0.decode(Int64.self, at: 0) }
+        var rows = PostgresCopyRows()
+        var reminderIDs: [Int] = []
+        var reminderOutbox: [Int] = []
+        for (owner, outboxID) in zip(owners, outboxIDs) {
             let reminders = byOwner[owner]!
             let rendered = DigestRenderer.render(reminders.map(\.entry), today: today)
             var builder = MessageBuilder(from: settings.sender, to: [Mailbox(address: owner)], subject: rendered.subject,
                                          text: rendered.text, html: rendered.html, messageIDDomain: domain)
             builder.extraHeaders = [("Auto-Submitted", "auto-generated")]
             let message = try builder.build()
-            let outboxID = try tx.query("""
-                INSERT INTO outbox (owner_email, subject, body) VALUES (\(owner), \(rendered.subject), \(PostgresBytes(message.bytes)))
-                RETURNING id
-                """).scalar(Int64.self)
-            let ids = reminders.compactMap(\.reminderID).map(Int.init)
-            try tx.query("UPDATE reminders SET outbox_id = \(outboxID) WHERE id = ANY(\(ids)::bigint[])")
+            try rows.append(Int(outboxID))
+            try rows.append(owner)
+            try rows.append(rendered.subject)
+            try rows.append(PostgresBytes(message.bytes))
+            rows.endRow()
+            for id in reminders.compactMap(\.reminderID) {
+                reminderIDs.append(Int(id))
+                reminderOutbox.append(Int(outboxID))
+            }
         }
+        try tx.copyIn("COPY outbox (id, owner_email, subject, body) FROM STDIN", rows: rows)
+        try tx.query("""
+            UPDATE reminders r SET outbox_id = m.outbox_id
+              FROM unnest(\(reminderIDs)::bigint[], \(reminderOutbox)::bigint[]) AS m(id, outbox_id)
+             WHERE r.id = m.id
+            """)
         return byOwner.count
     }
 }
