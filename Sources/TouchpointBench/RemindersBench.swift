@@ -8,11 +8,11 @@ import Touchpoint
 /// with --reset, emptied) database with a synthetic customer base through COPY, then times one full
 /// reminder run without SMTP: summaries from SQL, fit, scoring, reminders and digests written.
 enum RemindersBench {
-    static let usage = "reminders --database URL [--customers 100000] [--purchases 1000000] [--owners 200] [--reset]"
+    static let usage = "reminders --database URL [--customers 100000] [--purchases 1000000] [--owners 200] [--reset | --reuse]"
     static let today = PurchaseDay(year: 2026, month: 11, day: 16)!
 
     static func run(_ arguments: ArraySlice<String>) throws {
-        let args = try BenchArguments(arguments, options: ["--database", "--customers", "--purchases", "--owners"], flags: ["--reset"])
+        let args = try BenchArguments(arguments, options: ["--database", "--customers", "--purchases", "--owners"], flags: ["--reset", "--reuse"])
         guard let url = args.options["--database"] else { throw BenchError("missing --database URL", usage: true) }
         let customers = try args.integer("--customers", default: 100_000)
         let purchases = try args.integer("--purchases", default: 1_000_000)
@@ -23,14 +23,19 @@ enum RemindersBench {
         let connection = try PostgresConnection(url)
         _ = try Migrator.migrate(connection)
         let existing = try connection.query("SELECT count(*) FROM contacts").scalar(Int.self)
-        if existing > 0 {
+        let loadStart = Measure.now()
+        if args.flags.contains("--reuse") {
+            // Same synthetic data as last time: only the previous run's output goes.
+            try connection.query("TRUNCATE reminders, outbox")
+        } else if existing > 0 {
             guard args.flags.contains("--reset") else {
                 throw BenchError("the database already has \(existing) contacts; pass --reset to delete ALL its CRM data first")
             }
             try connection.query("TRUNCATE reminders, outbox, purchases, interactions, contact_addresses, contacts, accounts, owners CASCADE")
         }
-        let loadStart = Measure.now()
-        try generate(connection, customers: customers, purchases: purchases, owners: owners)
+        if !args.flags.contains("--reuse") {
+            try generate(connection, customers: customers, purchases: purchases, owners: owners)
+        }
         let loadSeconds = Measure.now() - loadStart
 
         var policy = ReminderPolicy()

@@ -12,7 +12,10 @@ struct ReminderInputs {
     /// Customer ids in the model are contact ids as text. The typical order value is the total
     /// amount over the purchase days (NULL when no purchase has an amount). One aggregate pass over
     /// `purchases`, sorted by contact: measured 2.5× faster than grouping by (contact, day) first.
-    func candidates(asOf today: PurchaseDay, now: Date, daysPerUnit: Double) throws -> [ReminderCandidate] {
+    /// Also returns the customers whose owner is `defaultOwner` because neither the contact nor its
+    /// account has one.
+    func candidates(asOf today: PurchaseDay, now: Date, daysPerUnit: Double) throws
+        -> (candidates: [ReminderCandidate], defaultOwned: Set<String>) {
         let zone = timeZone.identifier
         let end = today.adding(days: 1).start(in: timeZone)
         let blocked = try blockedKinds(before: end, now: now)
@@ -22,16 +25,18 @@ struct ReminderInputs {
                        count(DISTINCT (purchased_at AT TIME ZONE \(zone))::date) AS days,
                        (min(purchased_at) AT TIME ZONE \(zone))::date AS first_day,
                        (max(purchased_at) AT TIME ZONE \(zone))::date AS last_day,
-                       max(purchased_at) AS last_at, sum(amount) AS total
+                       sum(amount) AS total
                   FROM purchases WHERE purchased_at < \(end)
                  GROUP BY contact_id),
             mail AS (
                 SELECT i.contact_id,
                        max(i.occurred_at) FILTER (WHERE i.direction = 'outbound') AS last_outbound,
-                       count(*) FILTER (WHERE i.direction = 'inbound' AND i.occurred_at > p.last_at) AS inbound_since,
-                       count(*) FILTER (WHERE i.direction = 'outbound' AND i.occurred_at > p.last_at) AS outbound_since
-                  FROM interactions i JOIN per_contact p ON p.contact_id = i.contact_id
-                 WHERE i.occurred_at < \(end)
+                       count(*) FILTER (WHERE i.direction = 'inbound' AND i.occurred_at > lp.last_at) AS inbound_since,
+                       count(*) FILTER (WHERE i.direction = 'outbound' AND i.occurred_at > lp.last_at) AS outbound_since
+                  FROM interactions i
+                  CROSS JOIN LATERAL (SELECT max(p.purchased_at) AS last_at FROM purchases p
+                                       WHERE p.contact_id = i.contact_id AND p.purchased_at < \(end)) lp
+                 WHERE i.occurred_at < \(end) AND i.contact_id IS NOT NULL
                  GROUP BY i.contact_id)
             SELECT p.contact_id, p.days::int,
                    p.first_day - DATE '1970-01-01', p.last_day - DATE '1970-01-01',
@@ -47,6 +52,7 @@ struct ReminderInputs {
               LEFT JOIN mail m ON m.contact_id = p.contact_id
             """)
         var candidates: [ReminderCandidate] = []
+        var defaultOwned: Set<String> = []
         candidates.reserveCapacity(rows.count)
         for row in rows {
             let contactID = try row.decode(Int64.self, at: 0)
@@ -66,8 +72,9 @@ struct ReminderInputs {
                 emailsFromUsSinceLastPurchase: try row.decode(Int.self, at: 7),
                 openReminderKinds: blocked[contactID] ?? [],
                 owner: try row.decode(String?.self, at: 8) ?? defaultOwner))
+            if try row.decode(String?.self, at: 8) == nil { defaultOwned.insert(summary.customerID) }
         }
-        return candidates
+        return (candidates, defaultOwned)
     }
 
     /// Kinds that must not be created again for a contact: an unresolved reminder (open or sent);

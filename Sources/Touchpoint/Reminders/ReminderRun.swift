@@ -96,7 +96,7 @@ public final class ReminderRun {
     private func create(today: PurchaseDay, now: Date, dryRun: Bool, into outcome: inout Outcome) throws {
         let inputs = ReminderInputs(connection: connection, timeZone: settings.timeZone, defaultOwner: settings.defaultOwner)
         let readStart = Date()
-        let candidates = try inputs.candidates(asOf: today, now: now, daysPerUnit: settings.policy.daysPerUnit)
+        let (candidates, defaultOwned) = try inputs.candidates(asOf: today, now: now, daysPerUnit: settings.policy.daysPerUnit)
         outcome.summarySeconds = Date().timeIntervalSince(readStart)
         outcome.customers = candidates.count
         guard !candidates.isEmpty else {
@@ -154,11 +154,22 @@ public final class ReminderRun {
         }
         let byContactKind = Dictionary(evaluation.reminders.map { ("\($0.customerID)/\(ReminderKindColumn.value($0.kind))", $0) },
                                        uniquingKeysWith: { first, _ in first })
-        try connection.transaction { tx in
-            outcome.created = try store(proposals, reminders: byContactKind, today: today, tx)
-            outcome.digests = try writeDigests(outcome.created, today: today, tx)
-            if !outcome.created.isEmpty {
-                try tx.notify(Self.notifyChannel, payload: String(outcome.created.count))
+        let writer = ReminderWriter(settings: settings, logger: logger, reminders: byContactKind, today: today,
+                                    defaultOwned: defaultOwned)
+        var pending = proposals
+        // Bounded: a conflict means another writer (not a reminder run: the leader lock excludes
+        // those) opened a reminder for one of these contacts meanwhile; drop those and write the rest.
+        for attempt in 1...3 {
+            do {
+                try connection.transaction { tx in
+                    (outcome.created, outcome.digests) = try writer.write(pending, tx)
+                    if !outcome.created.isEmpty {
+                        try tx.notify(Self.notifyChannel, payload: String(outcome.created.count))
+                    }
+                }
+                break
+            } catch is ReminderWriter.Conflict where attempt < 3 {
+                pending = try writer.withoutOpenConflicts(pending, connection)
             }
         }
         for created in outcome.created {
@@ -167,99 +178,5 @@ public final class ReminderRun {
         }
         logger.info("reminder.run", ("customers", .of(candidates.count)), ("created", .of(outcome.created.count)),
                     ("suppressed", .of(outcome.suppressed)), ("digests", .of(outcome.digests)))
-    }
-
-    /// Inserts the reminders; the partial unique index (one unresolved reminder per contact and
-    /// kind) turns a concurrent duplicate into a silent no-op. Returns only the rows inserted.
-    private func store(_ proposals: [Created], reminders: [String: Reminder], today: PurchaseDay,
-                       _ tx: PostgresConnection) throws -> [Created] {
-        guard !proposals.isEmpty else { return [] }
-        if let owner = settings.defaultOwner {
-            try tx.query("INSERT INTO owners (email) VALUES (\(owner)) ON CONFLICT (email) DO NOTHING")
-        }
-        var contactIDs: [Int] = [], owners: [String] = [], kinds: [String] = [], reasons: [String] = []
-        var dueAt: [Date] = [], pAlive: [Double] = [], expected: [Double] = []
-        for proposal in proposals {
-            let kind = ReminderKindColumn.value(proposal.entry.kind)
-            guard let reminder = reminders["\(proposal.contactID)/\(kind)"] else { continue }
-            contactIDs.append(Int(proposal.contactID))
-            owners.append(proposal.owner ?? "")
-            kinds.append(kind)
-            reasons.append(reminder.reason)
-            dueAt.append(reminder.dueDay.start(in: settings.timeZone))
-            pAlive.append(min(1, max(0, reminder.pAlive)))
-            expected.append(max(0, reminder.expectedPurchases))
-        }
-        let rows = try tx.query("""
-            INSERT INTO reminders (contact_id, owner_id, kind, reason, due_at, p_alive, expected_purchases)
-            SELECT n.contact_id, o.id, n.kind, n.reason, n.due_at, n.p_alive, n.expected
-              FROM unnest(\(contactIDs)::bigint[], \(owners)::text[], \(kinds)::text[], \(reasons)::text[],
-                          \(dueAt)::timestamptz[], \(pAlive)::float8[], \(expected)::float8[])
-                   AS n(contact_id, owner, kind, reason, due_at, p_alive, expected)
-              LEFT JOIN owners o ON o.email = lower(n.owner)
-            ON CONFLICT (contact_id, kind) WHERE status IN ('open', 'sent') DO NOTHING
-            RETURNING id, contact_id, kind
-            """)
-        var inserted: [String: Int64] = [:]
-        for row in rows {
-            inserted["\(try row.decode(Int64.self, at: 1))/\(try row.decode(String.self, at: 2))"] = try row.decode(Int64.self, at: 0)
-        }
-        return proposals.compactMap { proposal in
-            guard let id = inserted["\(proposal.contactID)/\(ReminderKindColumn.value(proposal.entry.kind))"] else { return nil }
-            var created = proposal
-            created.reminderID = id
-            created.entry.reminderID = id
-            return created
-        }
-    }
-
-    /// One outbox row per owner, in the reminders' transaction (transactional outbox): either the
-    /// reminders and their digest exist together, or neither does.
-    private func writeDigests(_ created: [Created], today: PurchaseDay, _ tx: PostgresConnection) throws -> Int {
-        var byOwner: [String: [Created]] = [:]
-        var unowned = 0
-        for reminder in created {
-            guard let owner = reminder.owner, !owner.isEmpty else { unowned += 1; continue }
-            byOwner[owner.lowercased(), default: []].append(reminder)
-        }
-        if unowned > 0 {
-            logger.warning("digest.unaddressed", ("reminders", .of(unowned)),
-                           ("hint", "set [reminders] default-owner to receive reminders of contacts without an owner"))
-        }
-        let domain = settings.sender.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        let owners = byOwner.keys.sorted()
-        guard !owners.isEmpty else { return 0 }
-        // Ids first, then one COPY and one UPDATE: a round trip per digest would dominate the run
-        // when there are hundreds of owners.
-        let outboxIDs = try tx.query("""
-            SELECT nextval(pg_get_serial_sequence('outbox', 'id')) FROM generate_series(1, \(owners.count))
-            """).map { try $0.decode(Int64.self, at: 0) }
-        var rows = PostgresCopyRows()
-        var reminderIDs: [Int] = []
-        var reminderOutbox: [Int] = []
-        for (owner, outboxID) in zip(owners, outboxIDs) {
-            let reminders = byOwner[owner]!
-            let rendered = DigestRenderer.render(reminders.map(\.entry), today: today)
-            var builder = MessageBuilder(from: settings.sender, to: [Mailbox(address: owner)], subject: rendered.subject,
-                                         text: rendered.text, html: rendered.html, messageIDDomain: domain)
-            builder.extraHeaders = [("Auto-Submitted", "auto-generated")]
-            let message = try builder.build()
-            try rows.append(Int(outboxID))
-            try rows.append(owner)
-            try rows.append(rendered.subject)
-            try rows.append(PostgresBytes(message.bytes))
-            rows.endRow()
-            for id in reminders.compactMap(\.reminderID) {
-                reminderIDs.append(Int(id))
-                reminderOutbox.append(Int(outboxID))
-            }
-        }
-        try tx.copyIn("COPY outbox (id, owner_email, subject, body) FROM STDIN", rows: rows)
-        try tx.query("""
-            UPDATE reminders r SET outbox_id = m.outbox_id
-              FROM unnest(\(reminderIDs)::bigint[], \(reminderOutbox)::bigint[]) AS m(id, outbox_id)
-             WHERE r.id = m.id
-            """)
-        return byOwner.count
     }
 }
