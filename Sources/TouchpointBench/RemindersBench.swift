@@ -59,8 +59,11 @@ enum RemindersBench {
         ])
     }
 
-    /// Deterministic (SplitMix64, fixed seed). Each customer has a rhythm (mean gap 5–120 days), a
-    /// first purchase within the last two years and, for 40 %, a day they stopped buying.
+    /// Deterministic (SplitMix64, fixed seed), drawn from the BG/NBD story itself so the fit has
+    /// something to find: each customer buys at a rate λ ~ Gamma(r = 0.75, mean 1 per 5 weeks) from a
+    /// first purchase in the last two years and drops out after each purchase with probability
+    /// p ~ Beta(1, 6). Rates are scaled until the total reaches `purchases`, then the surplus is
+    /// trimmed from the end of random customers' histories (never below one purchase).
     static func generate(_ connection: PostgresConnection, customers: Int, purchases: Int, owners: Int) throws {
         var random = SplitMix64(seed: 0x7470_6265_6E63_68)
         var ownerRows = PostgresCopyRows()
@@ -76,25 +79,43 @@ enum RemindersBench {
             try contactRows.append(1 + index % owners)
             contactRows.endRow()
         }
-        // Purchase counts: one each, the rest spread in proportion to random weights.
-        var weights = (0..<customers).map { _ in -log(max(random.unit(), 1e-12)) }
-        let total = weights.reduce(0, +)
-        var counts = weights.map { 1 + Int(Double(purchases - customers) * $0 / total) }
-        var missing = purchases - counts.reduce(0, +)
-        while missing > 0 { counts[Int(random.next() % UInt64(customers))] += 1; missing -= 1 }
-        weights = []
-
         let end = today.daysSinceEpoch
+        let firsts = (0..<customers).map { _ in end - 1 - Int(random.next() % 730) }
+        let rates = (0..<customers).map { _ in random.gamma(shape: 0.75) / 0.75 / 35 }
+        let dropouts = (0..<customers).map { _ in
+            let x = random.gamma(shape: 1), y = random.gamma(shape: 6)
+            return x / (x + y)
+        }
+        var scale = 1.0
+        var histories: [[Int]] = []
+        // Bounded: each pass at least doubles the total when short.
+        for _ in 0..<12 {
+            var stream = SplitMix64(seed: 0x6869_7374)
+            histories = (0..<customers).map { index in
+                var days = [firsts[index]]
+                var day = Double(firsts[index])
+                while days.count < 10_000, stream.unit() >= dropouts[index] {
+                    day += -log(max(stream.unit(), 1e-12)) / (rates[index] * scale)
+                    if day >= Double(end) { break }
+                    days.append(Int(day))
+                }
+                return days
+            }
+            let total = histories.reduce(0) { $0 + $1.count }
+            if total >= purchases { break }
+            scale *= max(1.1, min(2, Double(purchases) / Double(total) * 1.05))
+        }
+        var surplus = histories.reduce(0) { $0 + $1.count } - purchases
+        while surplus > 0 {
+            let index = Int(random.next() % UInt64(customers))
+            if histories[index].count > 1 { histories[index].removeLast(); surplus -= 1 }
+        }
+
         var purchaseRows = PostgresCopyRows(reservingCapacity: purchases * 48)
         var reference = 0
-        for customer in 0..<customers {
-            let first = end - 30 - Int(random.next() % 700)
-            let stops = random.unit() < 0.4
-            let last = stops ? first + Int(random.unit() * Double(end - first)) : end
-            let span = max(1, last - first)
-            for _ in 0..<counts[customer] {
+        for (customer, days) in histories.enumerated() {
+            for day in days {
                 reference += 1
-                let day = first + Int(random.unit() * Double(span))
                 try purchaseRows.append(customer + 1)
                 try purchaseRows.append(Date(timeIntervalSince1970: Double(day) * 86_400 + 36_000))
                 try purchaseRows.append(String(10 + random.next() % 990) + ".00")
@@ -126,4 +147,22 @@ struct SplitMix64 {
     }
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    mutating func normal() -> Double {
+        let u = max(unit(), 1e-300), v = unit()
+        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+    }
+
+    /// Gamma(shape, 1) by Marsaglia and Tsang; shapes below 1 through the U^(1/shape) boost.
+    mutating func gamma(shape: Double) -> Double {
+        if shape < 1 { return gamma(shape: shape + 1) * pow(max(unit(), 1e-300), 1 / shape) }
+        let d = shape - 1.0 / 3, c = 1 / (9 * d).squareRoot()
+        while true {
+            let x = normal()
+            let v = pow(1 + c * x, 3)
+            if v <= 0 { continue }
+            let u = unit()
+            if log(max(u, 1e-300)) < 0.5 * x * x + d - d * v + d * log(v) { return d * v }
+        }
+    }
 }
