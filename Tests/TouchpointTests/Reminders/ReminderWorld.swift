@@ -164,6 +164,8 @@ struct SMTPSink {
             schedule = 08:00
             default-owner = office@acme-trading.example
             """
-        return try Config.parse(path: directory.appendingPathComponent("touchpoint.conf").path, text: text)
+        let path = directory.appendingPathComponent(overridePort == nil ? "touchpoint.conf" : "touchpoint-\(overridePort!).conf").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return try Config.parse(path: path, text: text)
     }
 }
