@@ -89,6 +89,11 @@ final class ReminderRunEndToEndTests: XCTestCase {
         }
         let statuses = try world.connection.query("SELECT DISTINCT status FROM reminder_log").map { try $0.decode(String.self, at: 0) }
         XCTAssertEqual(statuses, ["sent"])
+        for row in try world.connection.query("SELECT contact_email, owner_email, sent_at IS NOT NULL FROM reminder_log") {
+            let email = try row.decode(String.self, at: 0)
+            XCTAssertEqual(try row.decode(String?.self, at: 1), contacts[email]?.owner, email)
+            XCTAssertTrue(try row.decode(Bool.self, at: 2))
+        }
 
         // 3. The same day again: nothing created, nothing sent.
         let stemsAfterSend = try sink.stems()
@@ -123,6 +128,33 @@ final class ReminderRunEndToEndTests: XCTestCase {
             """)
     }
 
+    /// 550 → failed at once with the server's answer; 451 → pending, one attempt, retried after a minute.
+    func testPermanentAndTransientRecipientFailures() throws {
+        let sink = try SMTPSink()
+        let world = try ReminderWorld()
+        let config = try sink.config(databaseURL: world.database.url, directory: try scratchDirectory())
+        let message = try MessageBuilder(from: Mailbox(address: "touchpoint@acme-trading.example"),
+                                         to: [Mailbox(address: "x@acme-trading.example")], subject: "1 customer to call today",
+                                         text: "x", messageIDDomain: "acme-trading.example").build().bytes
+        for owner in ["reject-rep@acme-trading.example", "tempfail-rep@acme-trading.example"] {
+            try world.connection.query("INSERT INTO outbox (owner_email, subject, body) VALUES (\(owner), 's', \(PostgresBytes(message)))")
+        }
+        let settings = try ReminderSettings(config: config)
+        let outcome = try ReminderRun(connection: world.connection, settings: settings, logger: Logger(journald: false, sink: MemoryLogSink()))
+            .run(ReminderRun.Options(sendOnly: true))
+        XCTAssertEqual(outcome.failed, 1)
+        XCTAssertEqual(outcome.retrying, 1)
+        let rows = try world.connection.query("""
+            SELECT owner_email, status, attempts, last_error, next_attempt_at > now() + interval '30 seconds' FROM outbox ORDER BY owner_email
+            """)
+        XCTAssertEqual(try rows[0].decode(String.self, at: 1), "failed")
+        let permanentError = try rows[0].decode(String.self, at: 3)
+        XCTAssertTrue(permanentError.contains("550"), permanentError)
+        XCTAssertEqual(try rows[1].decode(String.self, at: 1), "pending")
+        XCTAssertEqual(try rows[1].decode(Int.self, at: 2), 1)
+        XCTAssertTrue(try rows[1].decode(Bool.self, at: 4), "backed off")
+    }
+
     func testAnotherLeaderMeansNothingHappens() throws {
         let world = try ReminderWorld()
         try world.importDemo()
@@ -137,10 +169,13 @@ final class ReminderRunEndToEndTests: XCTestCase {
         XCTAssertTrue(log.lines.contains { $0.contains("event=reminder.skipped") })
         XCTAssertEqual(try world.connection.query("SELECT count(*) FROM reminders").scalar(Int.self), 0)
         _ = try other.advisoryUnlock(ReminderRun.leaderLockKey)
+        try other.listen(ReminderRun.notifyChannel)
         let after = try ReminderRun(connection: world.connection, settings: settings, logger: Logger(journald: false, sink: log))
             .run(ReminderRun.Options(today: november16))
         XCTAssertTrue(after.ranAsLeader)
         XCTAssertGreaterThan(after.created.count, 0)
+        let notifications = try other.pollNotifications(timeout: 5)
+        XCTAssertEqual(notifications.map(\.payload), [String(after.created.count)])
     }
 
     func testDryRunWritesNothingAndAckDismissBlockRecreation() throws {
