@@ -12,7 +12,8 @@ struct RemindersCommand: Command {
            touchpoint reminders dismiss ID [--for 30d] [--config PATH]
 
     list     the newest reminders (at most 1000) from the reminder_log view: id, status, kind,
-             contact, owner, due day, and the reason in plain words.
+             contact, owner, due day, and the reason in plain words. Statuses: open (created),
+             sent (in a digest), acked, dismissed, expired (the customer bought again).
     run      what the daily schedule does, now: under the leader lock, fit the BG/NBD model over
              all customers' purchases, create the due, win-back and first-repeat reminders, write
              one digest per owner to the outbox and send the pending digests. A second run on the

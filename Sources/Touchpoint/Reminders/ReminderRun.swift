@@ -95,6 +95,7 @@ public final class ReminderRun {
 
     private func create(today: PurchaseDay, now: Date, dryRun: Bool, into outcome: inout Outcome) throws {
         let inputs = ReminderInputs(connection: connection, timeZone: settings.timeZone, defaultOwner: settings.defaultOwner)
+        if !dryRun { try expireAnswered() }
         let readStart = Date()
         let (candidates, defaultOwned) = try inputs.candidates(asOf: today, now: now, daysPerUnit: settings.policy.daysPerUnit)
         outcome.summarySeconds = Date().timeIntervalSince(readStart)
@@ -178,5 +179,17 @@ public final class ReminderRun {
         }
         logger.info("reminder.run", ("customers", .of(candidates.count)), ("created", .of(outcome.created.count)),
                     ("suppressed", .of(outcome.suppressed)), ("digests", .of(outcome.digests)))
+    }
+
+    /// An unresolved reminder is answered when a purchase of that customer was recorded after the
+    /// reminder was created: the rhythm has new data, so the reminder expires and this run
+    /// re-evaluates the customer from scratch (and reminds again only if still warranted).
+    private func expireAnswered() throws {
+        let expired = try connection.query("""
+            UPDATE reminders r SET status = 'expired', resolved_at = now()
+             WHERE r.status IN ('open', 'sent')
+               AND EXISTS (SELECT 1 FROM purchases p WHERE p.contact_id = r.contact_id AND p.created_at > r.created_at)
+            """).affectedRows
+        if expired > 0 { logger.info("reminder.expired", ("reminders", .of(expired)), ("reason", "new purchase recorded")) }
     }
 }

@@ -176,6 +176,18 @@ final class ReminderRunEndToEndTests: XCTestCase {
         XCTAssertGreaterThan(after.created.count, 0)
         let notifications = try other.pollNotifications(timeout: 5)
         XCTAssertEqual(notifications.map(\.payload), [String(after.created.count)])
+
+        // A purchase recorded after the reminder answers it: the next run expires it.
+        let answered = after.created[0]
+        try world.connection.query("""
+            INSERT INTO purchases (contact_id, purchased_at, external_ref) VALUES (\(answered.contactID), '2026-11-16T09:00:00Z', 'NEW-1')
+            """)
+        _ = try ReminderRun(connection: world.connection, settings: settings, logger: Logger(journald: false, sink: log))
+            .run(ReminderRun.Options(today: november16))
+        XCTAssertEqual(try world.connection.query("SELECT status FROM reminders WHERE id = \(answered.reminderID!)").scalar(String.self), "expired")
+        XCTAssertEqual(try world.connection.query("""
+            SELECT count(*) FROM reminders WHERE status = 'expired' OR contact_id <> \(answered.contactID)
+            """).scalar(Int.self), after.created.count, "only that reminder expired")
     }
 
     func testDryRunWritesNothingAndAckDismissBlockRecreation() throws {
