@@ -7,6 +7,9 @@
       encoded-word headers (B and Q) in many charsets, quoted-printable and format=flowed bodies,
       From/To/Cc/Date/Message-ID/In-Reply-To/References.  Same seed and size: byte-identical output.
 
+  gen-mime-corpus.py OUTDIR --count N [--max-attachment-kb K] [--seed 1]
+      The same mail, exactly N messages, attachments capped at K KB (a mailbox for the IMAP benchmark).
+
   gen-mime-corpus.py OUTDIR --repeat-dir DIR [--size-mb 200]
       Copies the message files under DIR (recursively: *.eml, *.msg, msg_*.txt) into OUTDIR again
       and again until about SIZE MB, so a small real-world corpus weighs as much as the generated one.
@@ -86,8 +89,9 @@ ATTACHMENT_KINDS = [
 
 
 class Generator:
-    def __init__(self, seed):
+    def __init__(self, seed, max_attachment=2_000_000):
         self.rng = random.Random(seed)
+        self.max_attachment = max_attachment
         self.weights = [w for _, _, w in CHARSETS]
         self.sent = []  # earlier Message-IDs, for References chains
         self.start = datetime.datetime(2024, 1, 1, 8, 0, 0, tzinfo=datetime.timezone.utc)
@@ -252,6 +256,7 @@ class Generator:
         mime, ext, magic = self.rng.choice(ATTACHMENT_KINDS)
         # Log-uniform 10 KB .. 2 MB: many small, few large, as in real mail.
         size = int(10_000 * (200 ** self.rng.random()))
+        size = min(size, self.max_attachment)
         data = magic + self.rng.randbytes(max(0, size - len(magic)))
         cs, lang = self.charset()
         stem = self.words(lang, 1, 3).replace(" ", "_")
@@ -341,11 +346,11 @@ def clean(outdir):
             shutil.rmtree(entry.path)
 
 
-def generate(outdir, size_mb, seed):
-    gen = Generator(seed)
+def generate(outdir, size_mb, seed, max_count=None, max_attachment_kb=2000):
+    gen = Generator(seed, max_attachment_kb * 1000)
     target = size_mb * 1_000_000
     total = count = 0
-    while total < target:
+    while (count < max_count) if max_count else (total < target):
         data = gen.message(count)
         count += 1
         with open(os.path.join(outdir, "gen-%06d.eml" % count), "wb") as f:
@@ -391,6 +396,8 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--size-mb", type=int, default=200)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--count", type=int, help="generate exactly this many messages (--size-mb is ignored)")
+    ap.add_argument("--max-attachment-kb", type=int, default=2000, help="cap attachment sizes (default 2000)")
     ap.add_argument("--repeat-dir", help="copy the message files of this directory instead of generating")
     args = ap.parse_args()
     clean(args.outdir)
@@ -399,8 +406,14 @@ def main():
         stamp = "mode=repeat source=%s size_mb=%d" % (os.path.abspath(args.repeat_dir), args.size_mb)
         summary = "repeated %d message files (%d bytes per pass) %d times" % (distinct, one_pass, passes)
     else:
-        count, total = generate(args.outdir, args.size_mb, args.seed)
-        stamp = "mode=generate seed=%d size_mb=%d" % (args.seed, args.size_mb)
+        count, total = generate(args.outdir, args.size_mb, args.seed, args.count, args.max_attachment_kb)
+        if args.count:
+            stamp = "mode=generate seed=%d count=%d max_attachment_kb=%d" % (
+                args.seed, args.count, args.max_attachment_kb)
+        else:
+            stamp = "mode=generate seed=%d size_mb=%d" % (args.seed, args.size_mb)
+            if args.max_attachment_kb != 2000:
+                stamp += " max_attachment_kb=%d" % args.max_attachment_kb
         summary = "generated"
     with open(os.path.join(args.outdir, ".complete"), "w") as f:
         f.write("%s messages=%d bytes=%d\n" % (stamp, count, total))

@@ -57,3 +57,33 @@ result_line() {
     awk -v line="$line" -v wall="$wall" -v user="$user" -v sys="$sys" -v rss="$rss" 'BEGIN {
         printf "%s wall_seconds=%s cpu_seconds=%.2f client_rss_mb=%.1f\n", line, wall, user + sys, rss / 1024 }' 
 }
+
+# use_stack: sources the env of the running local stack ($TP_STACK_DIR/env), or starts one with
+# deploy/local/stack (this worktree's, else $TP_STACK, else /work/wt-stack's) and stops it at exit.
+STARTED_STACK=""
+stop_started_stack() {
+    if [ -n "$STARTED_STACK" ]; then
+        say "stopping the stack this script started ($STARTED_STACK)"
+        "$TP_STACK" stop "$STARTED_STACK" >&2 || true
+    fi
+}
+use_stack() {
+    if [ -n "${TP_STACK_DIR:-}" ] && [ -f "$TP_STACK_DIR/env" ]; then
+        say "using the running stack in $TP_STACK_DIR"
+        # shellcheck disable=SC1091
+        . "$TP_STACK_DIR/env"
+    else
+        local stack_script="" candidate env_file
+        for candidate in "$REPO_DIR/deploy/local/stack" "${TP_STACK:-}" /work/wt-stack/deploy/local/stack; do
+            if [ -n "$candidate" ] && [ -x "$candidate" ]; then stack_script=$candidate; break; fi
+        done
+        [ -n "$stack_script" ] || die "no running stack (TP_STACK_DIR unset) and no deploy/local/stack to start one"
+        say "starting a stack with $stack_script"
+        trap stop_started_stack EXIT
+        env_file=$("$stack_script" start --owner $$ | tail -n1)
+        STARTED_STACK=$(dirname "$env_file")
+        # shellcheck disable=SC1090
+        . "$env_file"
+    fi
+    : "${TP_STACK:?the stack env file lacks TP_STACK}"
+}
