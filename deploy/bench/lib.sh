@@ -87,3 +87,10 @@ use_stack() {
     fi
     : "${TP_STACK:?the stack env file lacks TP_STACK}"
 }
+
+# The machine is shared: every table ends with the load around the measurement, so readers can judge noise.
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+load_note() {
+    printf -- '\n- machine: %s cores, load average (1/5/15 min) %s at start, %s at the end.\n' \
+        "$(nproc)" "$LOAD_AT_START" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
