@@ -12,6 +12,8 @@ Prints one logfmt line per method:
   bench=pg-reference method=M rows=N seconds=S rows_per_s=X
 psql-copy, psql-multirow, psql-single: the same through psql reading files prepared beforehand (no Python
 formatting in the timed part; psql start-up, ~10 ms, is included).
+psql-copy-narrow, psql-multirow-narrow: into a two-column table without indexes (id, address): the
+server's upper bound on this disk, to tell table shape from machine speed.
 The scratch table (touchpoint_bench_reference) is dropped at the end; the files go to --workdir.
 """
 import argparse
@@ -40,9 +42,13 @@ def make_rows(n):
     return rows
 
 
-def recreate(conn):
+def recreate(conn, narrow=False):
     with conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS %s" % TABLE)
+        if narrow:  # two columns, no index: the upper bound the server reaches on this disk
+            cur.execute("CREATE TABLE %s (id bigint NOT NULL, address text NOT NULL)" % TABLE)
+            conn.commit()
+            return
         cur.execute("""CREATE TABLE %s (
             id bigserial PRIMARY KEY, mailbox_id integer NOT NULL, uid bigint NOT NULL,
             message_id text NOT NULL, from_address text NOT NULL, to_address text NOT NULL,
@@ -120,7 +126,22 @@ def psql_methods(database, rows, single_rows, workdir):
     with open(single_path, "w") as f:
         for r in rows[:single_rows]:
             f.write("INSERT INTO %s %s VALUES (%s);\n" % (TABLE, COLUMNS, ",".join(sql_literal(v) for v in r)))
+    narrow_copy = os.path.join(workdir, "pg-copy-narrow.tsv")
+    with open(narrow_copy, "w") as f:
+        for i in range(len(rows)):
+            f.write("%d\tcustomer%d@example.org\n" % (i, i))
+    narrow_multi = os.path.join(workdir, "pg-multirow-narrow.sql")
+    with open(narrow_multi, "w") as f:
+        f.write("BEGIN;\n")
+        for i in range(0, len(rows), 1000):
+            f.write("INSERT INTO %s (id, address) VALUES\n" % TABLE)
+            f.write(",\n".join("(%d,'customer%d@example.org')" % (j, j) for j in range(i, min(i + 1000, len(rows)))))
+            f.write(";\n")
+        f.write("COMMIT;\n")
     return {
+        "psql-copy-narrow": (lambda conn: run_psql(database, None, narrow_copy, "COPY %s (id, address) FROM STDIN" % TABLE),
+                             len(rows)),
+        "psql-multirow-narrow": (lambda conn: run_psql(database, narrow_multi), len(rows)),
         "psql-copy": (lambda conn: run_psql(database, None, copy_path, "COPY %s %s FROM STDIN" % (TABLE, COLUMNS)),
                       len(rows)),
         "psql-multirow": (lambda conn: run_psql(database, multi_path), len(rows)),
@@ -133,7 +154,7 @@ def main():
     ap.add_argument("--database", required=True)
     ap.add_argument("--rows", type=int, default=200000)
     ap.add_argument("--single-rows", type=int, default=5000)
-    ap.add_argument("--methods", default="copy,multirow,single,psql-copy,psql-multirow,psql-single")
+    ap.add_argument("--methods", default="copy,multirow,single,psql-copy,psql-multirow,psql-single,psql-copy-narrow,psql-multirow-narrow")
     ap.add_argument("--workdir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
     args = ap.parse_args()
     conn = psycopg2.connect(args.database)
@@ -152,7 +173,7 @@ def main():
     try:
         for name in wanted:
             run, count = methods[name]
-            recreate(conn)
+            recreate(conn, narrow=name.endswith("-narrow"))
             seconds = run(conn)
             print("bench=pg-reference method=%s rows=%d seconds=%.3f rows_per_s=%.0f"
                   % (name, count, seconds, count / seconds))
