@@ -16,6 +16,8 @@ public final class Service: @unchecked Sendable {
     private let notifier: SystemdNotifier
     private let mainLoopWake = Wakeup()
     private var contexts: MatchingContextCache
+    /// Daily reminder runs (leader-elected in the database); not started by `--once`.
+    private var reminders: ReminderScheduler?
     private var reloadRequested = false
 
     /// How long shutdown waits for workers to finish their batch (systemd's TimeoutStopSec is 60 s).
@@ -60,11 +62,30 @@ public final class Service: @unchecked Sendable {
             return .success
         }
         for mailbox in config.mailboxes where mailbox.enabled { startWorker(mailbox) }
+        if !once { startReminders(config) }
         lock.unlock()
         notifier.ready(status: statusLine())
         logger.info("service.ready", ("mailboxes", .of(config.mailboxes.filter(\.enabled).count)))
 
         return once ? waitForOneCycle() : mainLoop()
+    }
+
+    /// Called with `lock` held.
+    private func startReminders(_ config: Config) {
+        guard config.reminders.enabled, config.smtp != nil else { return }
+        let scheduler = ReminderScheduler(config: config, logger: logger)
+        scheduler.start()
+        reminders = scheduler
+    }
+
+    private func stopReminders() {
+        lock.lock()
+        let scheduler = reminders
+        reminders = nil
+        lock.unlock()
+        guard let scheduler else { return }
+        scheduler.stop()
+        if !scheduler.join(timeout: 30) { logger.warning("reminder.stop-timeout") }
     }
 
     private func startWorker(_ mailbox: MailboxConfig) {
@@ -127,6 +148,7 @@ public final class Service: @unchecked Sendable {
         lock.unlock()
         // Workers a reload started after the stop request have not been told yet.
         for worker in current { worker.stop.stop() }
+        stopReminders()
         let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
         var clean = true
         for worker in current {
@@ -190,6 +212,13 @@ public final class Service: @unchecked Sendable {
         let deadline = ContinuousClock.now.advanced(by: Self.shutdownGrace)
         for worker in stopped where !worker.join(timeout: max(ContinuousClock.now.duration(to: deadline), .milliseconds(1))) {
             logger.warning("mailbox.stop-timeout", ("mailbox", .string(worker.config.name)))
+        }
+        if fresh.reminders != old.reminders || fresh.smtp != old.smtp || fresh.databaseURL != old.databaseURL
+            || fresh.timeZone != old.timeZone {
+            stopReminders()
+            lock.lock()
+            if !stopping { startReminders(fresh) }
+            lock.unlock()
         }
         lock.lock()
         var added: [String] = []
