@@ -10,6 +10,7 @@ enum Bench {
         ("parse", ParseBench.usage, ParseBench.run),
         ("imap-fetch", IMAPFetchBench.usage, IMAPFetchBench.run),
         ("store", StoreBench.usage, StoreBench.run),
+        ("import-contacts", ImportContactsBench.usage, ImportContactsBench.run),
         ("ingest", IngestBench.usage, IngestBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
         ("reminders", RemindersBench.usage, RemindersBench.run),

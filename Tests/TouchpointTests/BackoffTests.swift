@@ -41,3 +41,13 @@ final class BackoffTests: XCTestCase {
         XCTAssertFalse(StopSignal().wait(for: .milliseconds(10)), "times out when nobody stops it")
     }
 }
+
+final class DurationTextTests: XCTestCase {
+    func testDescribesLikeTheConfigFile() {
+        XCTAssertEqual(DurationText.describe(.seconds(60)), "1m")
+        XCTAssertEqual(DurationText.describe(.seconds(5400)), "1h30m")
+        XCTAssertEqual(DurationText.describe(.milliseconds(250)), "250ms")
+        XCTAssertEqual(DurationText.describe(.milliseconds(2500)), "2.5s")
+        XCTAssertEqual(DurationText.describe(.seconds(86_400 + 5)), "1d5s")
+    }
+}

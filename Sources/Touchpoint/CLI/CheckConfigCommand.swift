@@ -44,7 +44,7 @@ struct CheckConfigCommand: Command {
         for mailbox in config.mailboxes {
             let tls = mailbox.tls == .none ? "PLAINTEXT (tls = none)" : mailbox.tls.rawValue
             report += "  mailbox \(mailbox.name): \(mailbox.user) at \(mailbox.host):\(mailbox.port), \(tls), "
-                + "folders \(mailbox.folders.joined(separator: ", ")), every \(mailbox.pollInterval)"
+                + "folders \(mailbox.folders.joined(separator: ", ")), every \(DurationText.describe(mailbox.pollInterval))"
                 + (mailbox.enabled ? "" : " (disabled)") + "\n"
         }
         if config.mailboxes.isEmpty { report += "  no mailboxes configured: `serve` will only run reminders\n" }

@@ -105,11 +105,13 @@ final class MailboxWorker: @unchecked Sendable {
                     $0.lastError = description
                     $0.cycles += 1
                 }
-                logger.error("mailbox.failed", ("error", .string(description)), ("retry_in", .string("\(delay)")),
+                logger.error("mailbox.failed", ("error", .string(description)), ("retry_in", .string(DurationText.describe(delay))),
                              ("failures", .of(backoff.failures)))
                 dropConnections()
-                if once { break }
-                stop.wait(for: delay)
+                // `--once` still rides out a passing network or server hiccup (a few quick
+                // retries), but not a wrong password or a certificate problem.
+                if once && (backoff.failures >= Self.onceAttempts || !Self.isTransient(error)) { break }
+                stop.wait(for: once ? min(delay, .seconds(5)) : delay)
             }
         }
         logout()
@@ -271,6 +273,18 @@ final class MailboxWorker: @unchecked Sendable {
         }
         holdsLock = false
         database = nil
+    }
+
+    /// Attempts `serve --once` makes for a mailbox whose failures are transient.
+    static let onceAttempts = 3
+
+    static func isTransient(_ error: any Error) -> Bool {
+        switch error {
+        case let error as IMAPError: error.isTransient
+        case let error as PostgresError: error.isTransient
+        case let error as CurlError: error.isTransient
+        default: false
+        }
     }
 
     static func isMissingFolder(_ error: IMAPError) -> Bool {

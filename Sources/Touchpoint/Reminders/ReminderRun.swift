@@ -111,21 +111,21 @@ public final class ReminderRun {
         } catch {
             // Too little history to fit (no repeat buyer yet): no model-based reminder is
             // trustworthy, so none is created; digests already pending are still sent.
-            logger.warning("reminder.fit_failed", ("customers", .of(candidates.count)), ("error", .string("\(error)")))
+            logger.warning("reminder.fit-failed", ("customers", .of(candidates.count)), ("error", .string("\(error)")))
             return
         }
         outcome.fitSeconds = Date().timeIntervalSince(started)
         outcome.parameters = fit.parameters
         outcome.converged = fit.converged
         guard fit.parameters.isValid else {
-            logger.error("reminder.fit_failed", ("customers", .of(candidates.count)), ("error", "parameters out of range"),
+            logger.error("reminder.fit-failed", ("customers", .of(candidates.count)), ("error", "parameters out of range"),
                          ("parameters", .string(fit.parameters.description)))
             return
         }
         if !fit.converged {
             // The best point found is still a maximum-likelihood estimate of sorts; it is used, and
             // the admin learns that the data may be too thin or odd for precise reminders.
-            logger.warning("reminder.fit_not_converged", ("customers", .of(candidates.count)),
+            logger.warning("reminder.fit-not-converged", ("customers", .of(candidates.count)),
                            ("iterations", .of(fit.iterations)), ("parameters", .string(fit.parameters.description)))
         }
         let scoreStart = Date()

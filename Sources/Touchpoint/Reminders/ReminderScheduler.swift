@@ -66,7 +66,7 @@ public final class ReminderScheduler: @unchecked Sendable {
             condition.unlock()
         }
         guard config.reminders.enabled else {
-            logger.info("reminder.scheduler_disabled")
+            logger.info("reminder.scheduler-disabled")
             return
         }
         let schedule: ReminderSchedule
@@ -77,7 +77,7 @@ public final class ReminderScheduler: @unchecked Sendable {
                                             timeZone: config.timeZone)
             settings = try ReminderSettings(config: config)
         } catch {
-            logger.error("reminder.scheduler_failed", ("error", .string("\(error)")))
+            logger.error("reminder.scheduler-failed", ("error", .string("\(error)")))
             return
         }
         var nextRun = schedule.nextRun(after: Date())
@@ -111,7 +111,7 @@ public final class ReminderScheduler: @unchecked Sendable {
         } catch {
             // The next pass (minutes away) tries again; the daily run's reminders are created by
             // the next daily run or `touchpoint reminders run`.
-            logger.error("reminder.run_failed", ("error", .string("\(error)")), ("send_only", .string(options.sendOnly ? "yes" : "no")))
+            logger.error("reminder.run-failed", ("error", .string("\(error)")), ("send_only", .string(options.sendOnly ? "yes" : "no")))
         }
     }
 }
