@@ -27,6 +27,7 @@ final class MailboxWorker: @unchecked Sendable {
     private let logger: Logger
     let stop: StopSignal
     private let once: Bool
+    private let slots: SyncSlots
     private let lock = NSLock()
     private var healthState: MailboxHealth
     private let finished = DispatchSemaphore(value: 0)
@@ -37,7 +38,9 @@ final class MailboxWorker: @unchecked Sendable {
     /// (even one libpq did transparently before a query) means a new session without the lock.
     private var lockGeneration = -1
 
-    init(config: MailboxConfig, service: Config, contexts: MatchingContextCache, logger: Logger, once: Bool) {
+    init(config: MailboxConfig, service: Config, contexts: MatchingContextCache, logger: Logger, once: Bool,
+         slots: SyncSlots = SyncSlots(capacity: .max)) {
+        self.slots = slots
         self.config = config
         self.service = service
         self.contexts = contexts
@@ -85,8 +88,11 @@ final class MailboxWorker: @unchecked Sendable {
         }
         while !stop.isStopped {
             let started = Date()
+            guard slots.acquire(unless: stop) else { break }
+            let outcome = Result { try cycle() }
+            slots.release()
             do {
-                let worked = try cycle()
+                let worked = try outcome.get()
                 backoff.reset()
                 updateHealth {
                     $0.consecutiveFailures = 0

@@ -18,6 +18,8 @@ public final class Service: @unchecked Sendable {
     private var contexts: MatchingContextCache
     /// Daily reminder runs (leader-elected in the database); not started by `--once`.
     private var reminders: ReminderScheduler?
+    /// `[ingest] max-connections`: mailboxes syncing at once.
+    private let slots: SyncSlots
     private var reloadRequested = false
 
     /// How long shutdown waits for workers to finish their batch (systemd's TimeoutStopSec is 60 s).
@@ -30,6 +32,7 @@ public final class Service: @unchecked Sendable {
         self.once = once
         self.notifier = SystemdNotifier(environment: environment)
         self.contexts = MatchingContextCache(config: config, logger: logger)
+        self.slots = SyncSlots(capacity: config.ingest.maxConnections)
     }
 
     /// Runs until stopped (or, with `once`, until every mailbox finished one cycle).
@@ -89,7 +92,7 @@ public final class Service: @unchecked Sendable {
     }
 
     private func startWorker(_ mailbox: MailboxConfig) {
-        let worker = MailboxWorker(config: mailbox, service: config, contexts: contexts, logger: logger, once: once)
+        let worker = MailboxWorker(config: mailbox, service: config, contexts: contexts, logger: logger, once: once, slots: slots)
         workers[mailbox.name] = worker
         worker.start()
     }
