@@ -114,7 +114,7 @@ enum PostgresArrayLiteral {
 
     private static func appendQuoted(_ text: String, to out: inout String) {
         out += "\""
-        if text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if PostgresBytesScan.contains(UInt8(ascii: "\""), in: text) || PostgresBytesScan.contains(UInt8(ascii: "\\"), in: text) {
             for scalar in text.unicodeScalars {
                 if scalar == "\"" || scalar == "\\" { out += "\\" }
                 out.unicodeScalars.append(scalar)

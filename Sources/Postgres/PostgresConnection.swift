@@ -198,7 +198,7 @@ public final class PostgresConnection {
             case .null:
                 offsets.append(-1); lengths.append(0); formats.append(0)
             case .text(let text):
-                if text.utf8.contains(0) {
+                if PostgresBytesScan.contains(0, in: text) {
                     throw PostgresError(kind: .invalidParameter(index: position + 1),
                                         message: "parameter $\(position + 1) contains a NUL byte, which PostgreSQL text cannot store")
                 }
