@@ -12,6 +12,7 @@ enum Bench {
         ("store", StoreBench.usage, StoreBench.run),
         ("ingest", IngestBench.usage, IngestBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
+        ("reminders", RemindersBench.usage, RemindersBench.run),
     ]
 
     static func printUsage() {

@@ -11,7 +11,7 @@ public struct TouchpointCommandLine: Sendable {
     }
 
     public static var standardCommands: [any Command] {
-        [ServeCommand(), CheckConfigCommand(), DoctorCommand(), StatusCommand(), InspectCommand(), ImportCommand(), MigrateCommand(), VersionCommand()]
+        [ServeCommand(), CheckConfigCommand(), DoctorCommand(), StatusCommand(), InspectCommand(), ImportCommand(), RemindersCommand(), MigrateCommand(), VersionCommand()]
     }
 
     static let globalSpec = Arguments.Spec(flags: ["--help", "-h", "--version"], options: ["--config", "-c", "--log-level"])

@@ -1,11 +1,13 @@
 import Foundation
+import Postgres
 
 /// `touchpoint import contacts|purchases FILE.csv`.
 struct ImportCommand: Command {
     let name = "import"
-    let summary = "import contacts from a CSV file (idempotent)"
+    let summary = "import contacts or purchases from a CSV file (idempotent)"
     let help = """
     Usage: touchpoint import contacts FILE.csv [--config PATH]
+           touchpoint import purchases FILE.csv [--config PATH]
 
     contacts: RFC 4180 CSV, UTF-8 with or without BOM, with a header row naming the columns
       name, email, account, account_domains, owner_email
@@ -15,7 +17,15 @@ struct ImportCommand: Command {
     Importing the same file again changes nothing. Every rejected row is listed with its line
     number and the reason; the valid rows are still imported.
 
-    Prints progress on a terminal and a summary always: created, updated, unchanged, rejected.
+    purchases: same CSV rules, columns
+      customer_email (or customer_id = the contact's external id), purchased_at, amount, currency, external_ref
+    purchased_at is a date (YYYY-MM-DD, midnight in [company] timezone) or an RFC 3339 timestamp
+    (2026-03-14T09:23:00Z); amount uses '.' as decimal separator and needs a currency (EUR, USD,
+    HUF …); both may be empty. external_ref identifies a purchase: importing the same file again
+    changes nothing, a corrected row updates its purchase. Rows for customers that are not
+    contacts (by any of their addresses, or by external id) are listed by line and skipped.
+
+    Prints progress on a terminal and a summary always: created (inserted), updated, unchanged, rejected.
 
     Exit status: 0 imported (even with rejected rows), 65 the file is not valid CSV or lacks
     required columns, 66 the file cannot be read, 69 database unreachable.
@@ -29,8 +39,8 @@ struct ImportCommand: Command {
         }
         let kind = arguments.positionals[0]
         let path = arguments.positionals[1]
-        guard kind == "contacts" else {
-            throw CommandFailure.usage("unknown import kind '\(kind)' (known: contacts)")
+        guard kind == "contacts" || kind == "purchases" else {
+            throw CommandFailure.usage("unknown import kind '\(kind)' (known: contacts, purchases)")
         }
         let bytes: [UInt8]
         do { bytes = try InspectCommand.read(path) } catch {
@@ -38,6 +48,9 @@ struct ImportCommand: Command {
         }
         let config = try context.loadConfig()
         let database = try Database.connectMigrated(config)
+        if kind == "purchases" {
+            return try PurchaseImportCommand.run(bytes, path: path, config: config, database: database, context)
+        }
         let started = Date()
         let summary: ImportSummary
         do {
@@ -62,6 +75,40 @@ struct ImportCommand: Command {
         context.io.out("imported \(path) in \(String(format: "%.1f", seconds)) s: \(summary.created) created, \(summary.updated) updated, "
             + "\(summary.unchanged) unchanged, \(summary.rejected.count) rejected; \(summary.accountsCreated) accounts and "
             + "\(summary.ownersCreated) owners created, \(summary.domainsAdded) domains added\n")
+        return .success
+    }
+}
+
+/// The purchases half of `touchpoint import`.
+enum PurchaseImportCommand {
+    static func run(_ bytes: [UInt8], path: String, config: Config, database: PostgresConnection,
+                    _ context: CommandContext) throws -> ExitCode {
+        guard let zone = TimeZone(identifier: config.timeZone) else {
+            throw CommandFailure(.configuration, "[company] timezone: \"\(config.timeZone)\" is not a known IANA time zone")
+        }
+        let started = Date()
+        let summary: PurchaseImportSummary
+        do {
+            summary = try PurchaseImporter(database, timeZone: zone).run(bytes) { progress in
+                guard context.io.isTerminal else { return }
+                let percent = progress.totalBytes > 0 ? 100 * progress.bytesRead / progress.totalBytes : 100
+                context.io.err("\r\(path): \(progress.rowsRead) rows read (\(percent)%)\(progress.phase == .storing ? ", storing…" : "")   ")
+            }
+        } catch let error as PurchaseImportError {
+            if context.io.isTerminal { context.io.err("\n") }
+            throw CommandFailure(.dataError, "\(path): \(error)")
+        }
+        if context.io.isTerminal { context.io.err("\n") }
+        for rejection in summary.rejected.prefix(1000) {
+            context.io.err("\(path):\(rejection.line): rejected: \(rejection.reason)\n")
+        }
+        if summary.rejected.count > 1000 { context.io.err("… and \(summary.rejected.count - 1000) more rejected rows\n") }
+        if !summary.unknownColumns.isEmpty {
+            context.io.err("warning: ignored unknown columns: \(summary.unknownColumns.joined(separator: ", "))\n")
+        }
+        let seconds = Date().timeIntervalSince(started)
+        context.io.out("imported \(path) in \(String(format: "%.1f", seconds)) s: \(summary.inserted) purchases created, "
+            + "\(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected\n")
         return .success
     }
 }
