@@ -31,13 +31,13 @@ enum IMAPFetchBench {
         var messages = 0
         var textBytes = 0
         if let uidNext = examined.uidNext, uidNext.rawValue > 1 {
-            var first: UInt32 = 1
-            while first < uidNext.rawValue {
-                let last = min(uidNext.rawValue - 1, first + UInt32(batchSize) - 1)
-                let batch = try session.fetchBatch(uids: UID(first)...UID(last))
+            // Pipelined like the daemon: the next batch's headers are requested while this one is read.
+            let ranges = stride(from: UInt32(1), to: uidNext.rawValue, by: batchSize).map {
+                UID($0)...UID(min(uidNext.rawValue - 1, $0 + UInt32(batchSize) - 1))
+            }
+            try session.fetchBatches(ranges) { (batch: [FetchedMessage]) throws(IMAPError) in
                 messages += batch.count
                 textBytes += batch.reduce(0) { $0 + ($1.firstTextPart?.bytes.count ?? 0) }
-                first = last + 1
             }
         }
         let seconds = Measure.now() - start

@@ -64,12 +64,10 @@ struct FolderSync {
         let builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: context, since: mailbox.since)
         var lastProgressLog = Date()
         var done = 0
-        for range in ranges {
-            if stop.isStopped {
-                report.stoppedEarly = true
-                break
-            }
-            let fetched = try session.fetchBatch(uids: range)
+        // Batches are pipelined: while one is parsed, matched and committed, the server already
+        // sends the next one's headers. A stop request or a failed commit ends the run after the
+        // command in flight is drained, so the session stays usable.
+        func process(_ range: ClosedRange<UID>, _ fetched: [FetchedMessage]) throws {
             report.fetched += fetched.count
             var captured: [CapturedMessage] = []
             var oversized: [QuarantineEntry] = []
@@ -112,6 +110,25 @@ struct FolderSync {
                 logger.info("folder.progress", ("folder", .string(folderName)), ("synced", .string("\(done)/\(total)")))
                 lastProgressLog = Date()
             }
+        }
+        var index = 0
+        var failure: (any Error)?
+        do {
+            try session.fetchBatches(ranges) { (fetched: [FetchedMessage]) throws(IMAPError) in
+                let range = ranges[index]
+                index += 1
+                if stop.isStopped {
+                    report.stoppedEarly = true
+                    throw IMAPError(.invalidArgument("stop requested"))
+                }
+                do { try process(range, fetched) } catch {
+                    failure = error
+                    throw IMAPError(.invalidArgument("batch \(range.lowerBound):\(range.upperBound) not committed"))
+                }
+            }
+        } catch {
+            if let failure { throw failure }
+            if !report.stoppedEarly { throw error }
         }
         return report
     }
