@@ -43,17 +43,39 @@ public enum Snippet {
     public static func make(from text: String, limit: Int = maximumCharacters) -> String {
         var words: [Substring] = []
         var length = 0
-        lines: for line in text.split(whereSeparator: \.isNewline) {
+        // Lines are found by scanning UTF-8 bytes for LF, lazily: the text may be 64 KiB and the
+        // snippet needs only its first few hundred characters.
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let lineEnd = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? utf8.endIndex
+            var line = text[lineStart..<lineEnd]
+            lineStart = lineEnd == utf8.endIndex ? lineEnd : utf8.index(after: lineEnd)
+            if line.last == "\r" { line = line.dropLast() }
             let trimmed = line.drop { $0 == " " || $0 == "\t" }
             if trimmed.hasPrefix(">") { continue }
-            if trimmed == "-- " || trimmed == "--" { break lines }
-            for word in trimmed.split(whereSeparator: { $0.isWhitespace }) {
-                if length + word.count + 1 > limit {
-                    if words.isEmpty { return String(word.prefix(limit - 1)) + "…" }
-                    return words.joined(separator: " ") + " …"
+            if trimmed == "-- " || trimmed == "--" { break }
+            // Words are cut by hand so the scan stops at the limit instead of splitting a long line.
+            var wordStart: Substring.Index?
+            var index = trimmed.startIndex
+            while index <= trimmed.endIndex {
+                let atEnd = index == trimmed.endIndex
+                if atEnd || trimmed[index].isWhitespace {
+                    if let start = wordStart {
+                        let word = trimmed[start..<index]
+                        if length + word.count + 1 > limit {
+                            if words.isEmpty { return String(word.prefix(limit - 1)) + "…" }
+                            return words.joined(separator: " ") + " …"
+                        }
+                        words.append(word)
+                        length += word.count + 1
+                        wordStart = nil
+                    }
+                } else if wordStart == nil {
+                    wordStart = index
                 }
-                words.append(word)
-                length += word.count + 1
+                if atEnd { break }
+                index = trimmed.index(after: index)
             }
         }
         return words.joined(separator: " ")

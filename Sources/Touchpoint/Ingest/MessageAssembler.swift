@@ -52,7 +52,7 @@ public struct MessageAssembler: Sendable {
         hasher.update("\u{0}")
         hasher.update(subject ?? "")
         hasher.update("\u{0}")
-        hasher.update(text.unicodeScalars.filter { !$0.properties.isWhitespace }.prefix(512).map(String.init).joined())
+        hasher.update(String(String.UnicodeScalarView(text.unicodeScalars.lazy.filter { !$0.properties.isWhitespace }.prefix(512))))
         return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
