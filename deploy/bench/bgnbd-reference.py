@@ -2,7 +2,7 @@
 
   bgnbd-reference.py CDNOW_FILE [--calibration-end 1997-09-30] [--runs 3] [--impl lifetimes|scipy|both]
 
-Builds the calibration summary with the conventions of /work/shared/reference/bgnbd.md (weeks; several
+Builds the calibration summary with the conventions of ../shared/reference/bgnbd.md (weeks; several
 purchases on one day count once; x = distinct purchase days - 1; t_x = (last - first)/7; T = (end - first)/7),
 then fits BG/NBD:
   lifetimes  BetaGeoFitter(penalizer_coef=0).fit(x, t_x, T): the library's own optimiser (BFGS, autograd)

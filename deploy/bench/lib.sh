@@ -59,7 +59,7 @@ result_line() {
 }
 
 # use_stack: sources the env of the running local stack ($TP_STACK_DIR/env), or starts one with
-# deploy/local/stack (this worktree's, else $TP_STACK, else /work/wt-stack's) and stops it at exit.
+# deploy/local/stack (this repository's, else $TP_STACK) and stops it at exit.
 STARTED_STACK=""
 stop_started_stack() {
     if [ -n "$STARTED_STACK" ]; then
@@ -74,7 +74,7 @@ use_stack() {
         . "$TP_STACK_DIR/env"
     else
         local stack_script="" candidate env_file
-        for candidate in "$REPO_DIR/deploy/local/stack" "${TP_STACK:-}" /work/wt-stack/deploy/local/stack; do
+        for candidate in "$REPO_DIR/deploy/local/stack" "${TP_STACK:-}"; do
             if [ -n "$candidate" ] && [ -x "$candidate" ]; then stack_script=$candidate; break; fi
         done
         [ -n "$stack_script" ] || die "no running stack (TP_STACK_DIR unset) and no deploy/local/stack to start one"
