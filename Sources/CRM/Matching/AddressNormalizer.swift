@@ -47,9 +47,18 @@ public struct AddressNormalizer: Sendable, Hashable {
     }
 
     /// RFC 5322 specials, whitespace and controls never appear in a domain name.
+    /// ASCII is decided by value: Unicode property lookups are costly and every matched
+    /// address passes through here.
     private static func isForbiddenInDomain(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x21 || scalar.value == 0x7F || "()<>[]:;@\\,\"".unicodeScalars.contains(scalar)
-            || scalar.properties.isWhitespace
+        switch scalar.value {
+        case 0..<0x21, 0x7F: return true
+        case 0x21..<0x80:
+            switch scalar {
+            case "(", ")", "<", ">", "[", "]", ":", ";", "@", "\\", ",", "\"": return true
+            default: return false
+            }
+        default: return scalar.properties.isWhitespace
+        }
     }
 
     /// The domain part of an already normalised address.
