@@ -8,13 +8,16 @@ public final class CurlIMAPTransport: IMAPTransport {
     private var easy: CurlEasy?
 
     /// Connects and logs in. BLOCKS up to the endpoint's connect and response timeouts.
-    public init(endpoint: MailServerEndpoint) throws(IMAPError) {
+    /// `trace` receives libcurl's connect and login trace, already redacted (no password,
+    /// token or SASL payload), for the caller's debug log.
+    public init(endpoint: MailServerEndpoint, trace: ((CurlDebugEvent) -> Void)? = nil) throws(IMAPError) {
         guard endpoint.scheme == .imap || endpoint.scheme == .imaps else {
             throw IMAPError(.invalidArgument("not an IMAP URL: \(endpoint.scheme.rawValue)://"), command: "CONNECT")
         }
         do {
             let easy = try CurlEasy()
             try endpoint.apply(to: easy)
+            if let trace { try easy.setDebugHandler(trace) }
             try easy.setConnectOnly(true)
             try easy.perform()
             self.easy = easy
@@ -59,7 +62,8 @@ extension CurlError: TransientTransportError {}
 
 extension IMAPSession {
     /// Connects, logs in and returns a session over the connection.
-    public static func connect(to endpoint: MailServerEndpoint, options: IMAPSessionOptions = IMAPSessionOptions()) throws(IMAPError) -> IMAPSession {
-        IMAPSession(transport: try CurlIMAPTransport(endpoint: endpoint), options: options)
+    public static func connect(to endpoint: MailServerEndpoint, options: IMAPSessionOptions = IMAPSessionOptions(),
+                               trace: ((CurlDebugEvent) -> Void)? = nil) throws(IMAPError) -> IMAPSession {
+        IMAPSession(transport: try CurlIMAPTransport(endpoint: endpoint, trace: trace), options: options)
     }
 }

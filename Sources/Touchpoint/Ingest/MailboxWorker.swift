@@ -210,7 +210,14 @@ final class MailboxWorker: @unchecked Sendable {
         session = nil
         let endpoint = try MailEndpoints.imap(config)
         let options = IMAPSessionOptions(textPartLimit: config.textFetchBytes)
-        let connected = try IMAPSession.connect(to: endpoint, options: options)
+        // At debug level libcurl's own trace (connect, TLS, login; redacted by the Curl module)
+        // goes through the same logger as everything else.
+        let trace: ((CurlDebugEvent) -> Void)? = logger.isEnabled(.debug) ? { [logger] event in
+            guard event.kind == .info || event.kind == .sent || event.kind == .received else { return }
+            logger.debug("curl.trace", ("direction", .string(event.kind == .info ? "info" : event.kind == .sent ? "out" : "in")),
+                         ("text", .string(event.text)))
+        } : nil
+        let connected = try IMAPSession.connect(to: endpoint, options: options, trace: trace)
         logger.info("imap.connected", ("host", .string(config.host)), ("tls", .string(config.tls.rawValue)),
                     ("user", .string(config.user)))
         session = connected

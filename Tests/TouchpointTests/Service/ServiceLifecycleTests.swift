@@ -113,6 +113,7 @@ final class ServiceLifecycleTests: XCTestCase {
         let lines = run.error.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
         XCTAssertGreaterThan(lines.count, 10)
         XCTAssertTrue(lines.contains { $0.contains("level=debug") }, "debug events were logged")
+        XCTAssertTrue(lines.contains { $0.contains("event=curl.trace") }, "libcurl's trace goes through the logger, so the secret checks below cover it")
         for line in lines {
             let fields = try XCTUnwrap(LoggerTests.parseLogfmt(line), "not logfmt: \(line)")
             XCTAssertNotNil(fields["event"], line)
