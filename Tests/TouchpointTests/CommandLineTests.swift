@@ -126,3 +126,22 @@ final class InspectCommandTests: XCTestCase {
         XCTAssertEqual(object["automated"] as? Bool, false)
     }
 }
+
+final class ReadmeCommandTests: XCTestCase {
+    /// The README's CLI reference must name every command the binary has, with the options its
+    /// `--help` advertises.
+    func testReadmeCLIReferenceCoversEveryCommand() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try XCTUnwrap(readme.range(of: "## CLI reference")).upperBound
+        let end = readme.range(of: "\n## ", range: section..<readme.endIndex)?.lowerBound ?? readme.endIndex
+        let reference = String(readme[section..<end])
+        for command in TouchpointCommandLine.standardCommands {
+            XCTAssertTrue(reference.contains("`\(command.name)"), "README CLI reference lacks `\(command.name)`")
+            for option in command.spec.flags.union(command.spec.options) where option.hasPrefix("--") {
+                XCTAssertTrue(reference.contains(option) || readme.contains(option),
+                              "README does not mention \(command.name) \(option)")
+            }
+        }
+    }
+}
