@@ -23,12 +23,16 @@ public struct BatchBuilder: Sendable {
         public var skippedByReason: [String: Int]
         /// Per logged message: its UID and the interactions made of it, for the log.
         public var logged: [(uid: UInt32, interactions: [InteractionRow])]
+        /// Under `unmatched = create`: contacts to create before the batch is built again.
+        public var proposals: [ProposedContact]
     }
 
     public func build(_ messages: [CapturedMessage], cursor: FolderCursor, now: Date = Date()) -> Outcome {
         var batch = IngestBatch(cursor: cursor)
         var skipped: [String: Int] = [:]
         var logged: [(uid: UInt32, interactions: [InteractionRow])] = []
+        var proposals: [ProposedContact] = []
+        var proposed = Set<String>()
         for message in messages {
             if let since, let date = message.date, date < since {
                 skipped["before-since", default: 0] += 1
@@ -39,6 +43,11 @@ public struct BatchBuilder: Sendable {
                 cc: message.cc.map(party), bcc: message.bcc.map(party), replyTo: message.replyTo.map(party),
                 automatedReason: message.automated.map { $0.kind.rawValue })
             let result = Matcher.match(message: filtered(parties), snapshot: context.snapshot, config: context.rules)
+            for party in result.proposedContacts {
+                if let address = context.normalizer.normalize(party.address), proposed.insert(address).inserted {
+                    proposals.append(ProposedContact(address: address, displayName: party.displayName))
+                }
+            }
             if let reason = result.skipped {
                 skipped[reason.description, default: 0] += 1
                 continue
@@ -68,7 +77,7 @@ public struct BatchBuilder: Sendable {
             logged.append((message.uid, rows))
         }
         batch.skippedCount = skipped.values.reduce(0, +)
-        return Outcome(batch: batch, skippedByReason: skipped, logged: logged)
+        return Outcome(batch: batch, skippedByReason: skipped, logged: logged, proposals: proposals)
     }
 
     private func party(_ mailbox: Mailbox) -> MailParty { MailParty(address: mailbox.address, displayName: mailbox.name) }

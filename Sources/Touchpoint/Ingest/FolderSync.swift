@@ -24,6 +24,8 @@ struct FolderSync {
     let session: IMAPSession
     let database: PostgresConnection
     let context: MatchingContext
+    /// Re-reads the contact snapshot (after `unmatched = create` added contacts).
+    let reloadContext: () throws -> MatchingContext
     let ingest: IngestConfig
     let logger: Logger
     let stop: StopSignal
@@ -61,7 +63,7 @@ struct FolderSync {
         }
         let total = ranges.reduce(0) { $0 + Int($1.width) }
         let assembler = MessageAssembler()
-        let builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: context, since: mailbox.since)
+        var builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: context, since: mailbox.since)
         var lastProgressLog = Date()
         var done = 0
         // Batches are pipelined: while one is parsed, matched and committed, the server already
@@ -83,7 +85,17 @@ struct FolderSync {
             let cursorAfter = FolderCursor(mailbox: mailbox.name, folder: folderName, uidValidity: uidValidity.rawValue,
                                            lastUID: range.upperBound.rawValue,
                                            highestModSeq: examined.highestModSeq.map { $0.rawValue })
-            let outcome = builder.build(captured, cursor: cursorAfter)
+            var outcome = builder.build(captured, cursor: cursorAfter)
+            if !outcome.proposals.isEmpty {
+                // `unmatched = create`: the new contacts exist before the batch that names them
+                // is committed; a crash in between leaves contacts, which the re-run reuses.
+                let created = try Store.createProposedContacts(outcome.proposals, database)
+                for address in created {
+                    logger.info("contact.created", ("folder", .string(folderName)), ("address", .string(address)))
+                }
+                builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: try reloadContext(), since: mailbox.since)
+                outcome = builder.build(captured, cursor: cursorAfter)
+            }
             for entry in oversized {
                 _ = try Store.recordQuarantine(entry, database)
                 report.quarantined += 1

@@ -149,7 +149,8 @@ final class MailboxWorker: @unchecked Sendable {
             guard confirmLockStillHeld(database) else { break }
             do {
                 let report = try FolderSync(mailbox: config, folder: folder, session: session, database: database,
-                                            context: context, ingest: service.ingest, logger: logger, stop: stop,
+                                            context: context, reloadContext: { [contexts] in try contexts.context(database) },
+                                            ingest: service.ingest, logger: logger, stop: stop,
                                             lockKey: Self.lockKey(config.name)).run()
                 reports.append(report)
                 if report.fetched > 0 || report.resynced {

@@ -17,7 +17,8 @@ final class IngestRobustnessTests: XCTestCase {
     }
 
     /// A fresh database and mail user loaded with `count` synthetic messages, contacts imported.
-    func makeWorld(count: Int, extraConfig: String = "", seed: String = String(UUID().uuidString.prefix(6).lowercased())) throws -> World {
+    func makeWorld(count: Int, extraConfig: String = "", importContacts: Bool = true,
+                   seed: String = String(UUID().uuidString.prefix(6).lowercased())) throws -> World {
         let stack = try TestStack()
         let database = try StoreTestDatabase()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tp-robust-\(UUID().uuidString)")
@@ -47,8 +48,10 @@ final class IngestRobustnessTests: XCTestCase {
         backoff-initial = 200ms
         backoff-max = 1s
         """.write(toFile: config, atomically: true, encoding: .utf8)
-        let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "import", "contacts", csv])
-        XCTAssertEqual(imported.status, 0, imported.error)
+        if importContacts {
+            let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "import", "contacts", csv])
+            XCTAssertEqual(imported.status, 0, imported.error)
+        }
         return World(seed: seed, count: count, stack: stack, database: database, dir: dir, config: config, login: login)
     }
 
@@ -149,6 +152,24 @@ final class IngestRobustnessTests: XCTestCase {
         XCTAssertEqual(rows.count, Set(rows).count)
         XCTAssertEqual(rows.count, expectedCount(count) + expectedCount(30), log.suffix(3000).description)
         XCTAssertTrue(log.contains("event=service.stopped"), log.suffix(2000).description)
+    }
+
+    /// `unmatched = create`: with no contacts at all, every external sender becomes a contact and
+    /// every human message is logged; a second run creates nothing new.
+    func testCreatePolicyMakesContactsAndLogsEveryMessage() throws {
+        let world = try makeWorld(count: 120, extraConfig: "[matching]\nunmatched = create", importContacts: false)
+        defer { cleanUp(world) }
+        let run = try serveOnce(world)
+        XCTAssertEqual(run.status, 0, run.error)
+        XCTAssertTrue(run.error.contains("event=contact.created"), run.error)
+        XCTAssertEqual(try interactionLog(world), world.expectedLog)
+        let database = try world.database.connect()
+        let contacts = try database.query("SELECT count(*) FROM contacts").scalar(Int64.self)
+        XCTAssertEqual(contacts, 40, "one contact per distinct external sender")
+        let named = try database.query("SELECT count(*) FROM contacts WHERE name LIKE 'Ügyfél %'").scalar(Int64.self)
+        XCTAssertGreaterThan(named, 0, "display names become contact names")
+        XCTAssertEqual(try serveOnce(world).status, 0)
+        XCTAssertEqual(try database.query("SELECT count(*) FROM contacts").scalar(Int64.self), 40)
     }
 }
 
