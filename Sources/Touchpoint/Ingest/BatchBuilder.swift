@@ -57,8 +57,9 @@ public struct BatchBuilder: Sendable {
                 InteractionRow(messageIdentity: message.identity, contactID: $0.contactID?.rawValue, accountID: $0.accountID?.rawValue,
                                direction: $0.direction == .inbound ? .inbound : .outbound, occurredAt: occurredAt)
             }
+            let direction: InteractionDirection? = result.direction.map { $0 == .inbound ? .inbound : .outbound }
             let unmatched = result.recorded.map {
-                UnmatchedParty(address: $0.address, displayName: $0.displayName, messageIdentity: message.identity)
+                UnmatchedParty(address: $0.address, displayName: $0.displayName, messageIdentity: message.identity, direction: direction)
             }
             guard !rows.isEmpty || !unmatched.isEmpty else {
                 skipped["no-known-party", default: 0] += 1

@@ -25,6 +25,12 @@ final class MatchingContextCache: @unchecked Sendable {
             return current
         }
         lock.unlock()
+        if config.matching.unmatched == .record {
+            // Contacts changed: messages that mentioned their addresses before they existed
+            // become interactions now (DESIGN: recorded parties are linked on the next cycle).
+            let linked = try Store.linkRecordedMentions(database)
+            if linked > 0 { logger.info("contacts.linked", ("interactions", .of(linked))) }
+        }
         let records = try Store.loadContactSnapshot(database)
         let context = MatchingContext(records: records, config: config)
         lock.lock()

@@ -63,9 +63,12 @@ public struct UnmatchedParty: Sendable, Hashable {
     public var address: String
     public var displayName: String?
     public var messageIdentity: String
+    /// The message's direction, so a later relink makes the right interaction.
+    public var direction: InteractionDirection?
 
-    public init(address: String, displayName: String?, messageIdentity: String) {
+    public init(address: String, displayName: String?, messageIdentity: String, direction: InteractionDirection? = nil) {
         self.address = address; self.displayName = displayName; self.messageIdentity = messageIdentity
+        self.direction = direction
     }
 }
 

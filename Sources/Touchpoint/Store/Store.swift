@@ -34,7 +34,7 @@ public enum Store {
             let logged = try insertInteractions(batch.interactions, ids: ids, fresh: fresh, mailboxID: mailboxID, tx)
 
             if !batch.unmatched.isEmpty {
-                try recordUnmatched(batch.unmatched, ids: ids, tx)
+                try recordUnmatched(batch.unmatched, ids: ids, mailboxID: mailboxID, tx)
             }
 
             try tx.queryPrepared("""
@@ -217,7 +217,8 @@ public enum Store {
             """).affectedRows
     }
 
-    private static func recordUnmatched(_ parties: [UnmatchedParty], ids: [String: Int64], _ tx: PostgresConnection) throws {
+    private static func recordUnmatched(_ parties: [UnmatchedParty], ids: [String: Int64], mailboxID: Int64,
+                                        _ tx: PostgresConnection) throws {
         // Normalised the way the matcher normalises (Swift's lowercased()), not with the
         // database's locale-dependent lower().
         let addresses = parties.map { StoreText.storable(ContactRowValidator.trim($0.address).lowercased()) }
@@ -235,5 +236,36 @@ public enum Store {
                 last_seen_at = now(),
                 last_message_id = COALESCE(EXCLUDED.last_message_id, p.last_message_id)
             """)
+        try tx.queryPrepared("""
+            INSERT INTO unmatched_mentions (address, message_id, direction, mailbox_id)
+            SELECT u.address, u.message_id, u.direction, \(mailboxID)
+              FROM unnest(\(addresses)::text[],
+                          \(parties.map { ids[StoreText.storable($0.messageIdentity)] })::bigint[],
+                          \(parties.map { $0.direction?.rawValue })::text[])
+                   AS u(address, message_id, direction)
+             WHERE u.address <> '' AND u.message_id IS NOT NULL AND u.direction IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    /// Turns recorded mentions of addresses that now belong to a contact into interactions and
+    /// forgets those mentions, in one transaction. Cheap when nothing changed (an index lookup
+    /// per recorded address); returns the interactions created.
+    @discardableResult
+    public static func linkRecordedMentions(_ connection: PostgresConnection) throws -> Int {
+        try connection.transaction { tx in
+            let linked = try tx.query("""
+                INSERT INTO interactions (message_id, contact_id, account_id, direction, occurred_at, mailbox_id)
+                SELECT m.message_id, c.id, c.account_id, m.direction, coalesce(msg.sent_at, msg.first_seen_at), m.mailbox_id
+                  FROM unmatched_mentions m
+                  JOIN contact_addresses ca ON ca.address = m.address
+                  JOIN contacts c ON c.id = ca.contact_id
+                  JOIN messages msg ON msg.id = m.message_id
+                ON CONFLICT DO NOTHING
+                """).affectedRows
+            try tx.query("DELETE FROM unmatched_mentions m USING contact_addresses ca WHERE ca.address = m.address")
+            try tx.query("DELETE FROM unmatched_parties p USING contact_addresses ca WHERE ca.address = p.address")
+            return linked
+        }
     }
 }

@@ -171,6 +171,27 @@ final class IngestRobustnessTests: XCTestCase {
         XCTAssertEqual(try serveOnce(world).status, 0)
         XCTAssertEqual(try database.query("SELECT count(*) FROM contacts").scalar(Int64.self), 40)
     }
+
+    /// `unmatched = record`: mail from parties nobody knows is remembered per message; when the
+    /// contacts are imported later, the next cycle turns those messages into interactions.
+    func testRecordedPartiesAreLinkedWhenTheContactIsAddedLater() throws {
+        let world = try makeWorld(count: 120, extraConfig: "[matching]\nunmatched = record", importContacts: false)
+        defer { cleanUp(world) }
+        XCTAssertEqual(try serveOnce(world).status, 0)
+        XCTAssertEqual(try interactionLog(world), [], "nobody is a contact yet")
+        let database = try world.database.connect()
+        XCTAssertEqual(try database.query("SELECT count(DISTINCT address) FROM unmatched_parties").scalar(Int64.self), 40)
+        let csv = world.dir.appendingPathComponent("contacts.csv").path
+        let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", world.config, "import", "contacts", csv])
+        XCTAssertEqual(imported.status, 0, imported.error)
+        let second = try serveOnce(world)
+        XCTAssertEqual(second.status, 0, second.error)
+        XCTAssertTrue(second.error.contains("event=contacts.linked"), second.error)
+        XCTAssertEqual(try interactionLog(world), world.expectedLog, "every recorded message linked, in its direction")
+        XCTAssertEqual(try database.query("SELECT count(*) FROM unmatched_mentions").scalar(Int64.self), 0)
+        XCTAssertEqual(try serveOnce(world).status, 0)
+        XCTAssertEqual(try interactionLog(world), world.expectedLog, "linking twice adds nothing")
+    }
 }
 
 extension IngestRobustnessTests.World {
