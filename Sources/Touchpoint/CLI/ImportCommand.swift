@@ -51,30 +51,12 @@ struct ImportCommand: Command {
         if kind == "purchases" {
             return try PurchaseImportCommand.run(bytes, path: path, config: config, database: database, context)
         }
-        let started = Date()
-        let summary: ImportSummary
-        do {
-            summary = try ContactImporter(database).run(bytes) { progress in
-                guard context.io.isTerminal else { return }
-                let percent = progress.totalBytes > 0 ? 100 * progress.bytesRead / progress.totalBytes : 100
-                context.io.err("\r\(path): \(progress.rowsRead) rows read (\(percent)%)\(progress.phase == .storing ? ", storing…" : "")   ")
-            }
-        } catch let error as ContactImportError {
-            if context.io.isTerminal { context.io.err("\n") }
-            throw CommandFailure(.dataError, "\(path): \(error)")
-        }
-        if context.io.isTerminal { context.io.err("\n") }
-        for rejection in summary.rejected.prefix(1000) {
-            context.io.err("\(path):\(rejection.line): rejected: \(rejection.reason)\n")
-        }
-        if summary.rejected.count > 1000 { context.io.err("… and \(summary.rejected.count - 1000) more rejected rows\n") }
-        if !summary.unknownColumns.isEmpty {
-            context.io.err("warning: ignored unknown columns: \(summary.unknownColumns.joined(separator: ", "))\n")
-        }
-        let seconds = Date().timeIntervalSince(started)
-        context.io.out("imported \(path) in \(String(format: "%.1f", seconds)) s: \(summary.created) created, \(summary.updated) updated, "
+        let console = ImportConsole(path: path, context: context)
+        let summary = try console.perform { progress in try ContactImporter(database).run(bytes, progress: progress) }
+        console.report(rejected: summary.rejected.map { ($0.line, $0.reason) }, unknownColumns: summary.unknownColumns)
+        console.done("\(summary.created) created, \(summary.updated) updated, "
             + "\(summary.unchanged) unchanged, \(summary.rejected.count) rejected; \(summary.accountsCreated) accounts and "
-            + "\(summary.ownersCreated) owners created, \(summary.domainsAdded) domains added\n")
+            + "\(summary.ownersCreated) owners created, \(summary.domainsAdded) domains added")
         return .success
     }
 }
@@ -86,29 +68,51 @@ enum PurchaseImportCommand {
         guard let zone = TimeZone(identifier: config.timeZone) else {
             throw CommandFailure(.configuration, "[company] timezone: \"\(config.timeZone)\" is not a known IANA time zone")
         }
-        let started = Date()
-        let summary: PurchaseImportSummary
+        let console = ImportConsole(path: path, context: context)
+        let summary = try console.perform { progress in try PurchaseImporter(database, timeZone: zone).run(bytes, progress: progress) }
+        console.report(rejected: summary.rejected.map { ($0.line, $0.reason) }, unknownColumns: summary.unknownColumns)
+        console.done("\(summary.inserted) purchases created, \(summary.updated) updated, "
+            + "\(summary.unchanged) unchanged, \(summary.rejected.count) rejected")
+        return .success
+    }
+}
+
+/// What both imports print: progress on a terminal, rejected rows by line, unknown columns, and
+/// the one-line summary with the elapsed time.
+struct ImportConsole {
+    let path: String
+    let context: CommandContext
+    let started = Date()
+
+    /// Runs the import with a progress line on a terminal; a file the importer cannot read as
+    /// its CSV is a data error (exit 65) naming the file.
+    func perform<Summary>(_ body: ((ImportProgress) -> Void) throws -> Summary) throws -> Summary {
+        defer { if context.io.isTerminal { context.io.err("\n") } }
         do {
-            summary = try PurchaseImporter(database, timeZone: zone).run(bytes) { progress in
+            return try body { progress in
                 guard context.io.isTerminal else { return }
                 let percent = progress.totalBytes > 0 ? 100 * progress.bytesRead / progress.totalBytes : 100
                 context.io.err("\r\(path): \(progress.rowsRead) rows read (\(percent)%)\(progress.phase == .storing ? ", storing…" : "")   ")
             }
+        } catch let error as ContactImportError {
+            throw CommandFailure(.dataError, "\(path): \(error)")
         } catch let error as PurchaseImportError {
-            if context.io.isTerminal { context.io.err("\n") }
             throw CommandFailure(.dataError, "\(path): \(error)")
         }
-        if context.io.isTerminal { context.io.err("\n") }
-        for rejection in summary.rejected.prefix(1000) {
+    }
+
+    func report(rejected: [(line: Int, reason: String)], unknownColumns: [String]) {
+        for rejection in rejected.prefix(1000) {
             context.io.err("\(path):\(rejection.line): rejected: \(rejection.reason)\n")
         }
-        if summary.rejected.count > 1000 { context.io.err("… and \(summary.rejected.count - 1000) more rejected rows\n") }
-        if !summary.unknownColumns.isEmpty {
-            context.io.err("warning: ignored unknown columns: \(summary.unknownColumns.joined(separator: ", "))\n")
+        if rejected.count > 1000 { context.io.err("… and \(rejected.count - 1000) more rejected rows\n") }
+        if !unknownColumns.isEmpty {
+            context.io.err("warning: ignored unknown columns: \(unknownColumns.joined(separator: ", "))\n")
         }
+    }
+
+    func done(_ counts: String) {
         let seconds = Date().timeIntervalSince(started)
-        context.io.out("imported \(path) in \(String(format: "%.1f", seconds)) s: \(summary.inserted) purchases created, "
-            + "\(summary.updated) updated, \(summary.unchanged) unchanged, \(summary.rejected.count) rejected\n")
-        return .success
+        context.io.out("imported \(path) in \(String(format: "%.1f", seconds)) s: \(counts)\n")
     }
 }
