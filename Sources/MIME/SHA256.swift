@@ -1,5 +1,5 @@
-/// SHA-256 (FIPS 180-4). Used to give a stable identity to messages that carry no Message-ID;
-/// Foundation on Linux has no CryptoKit and the project takes no crypto package.
+/// SHA-256 (FIPS 180-4): stable identities for messages without a Message-ID, and attachment
+/// digests in tests. Foundation on Linux has no CryptoKit and the project takes no crypto package.
 public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)

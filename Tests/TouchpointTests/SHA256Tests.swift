@@ -1,5 +1,6 @@
 import XCTest
 @testable import Touchpoint
+import MIME
 
 final class SHA256Tests: XCTestCase {
     func testKnownVectors() {
