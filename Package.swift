@@ -55,12 +55,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        .testTarget(name: "CurlTests", dependencies: ["Curl"], swiftSettings: strict),
+        // Test-only helpers over the local stack (deploy/local/stack): env readers, scratch databases.
+        .target(name: "StackTestSupport", dependencies: ["Postgres"], path: "Tests/StackTestSupport", swiftSettings: strict),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "StackTestSupport"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: strict),
         .testTarget(name: "CRMTests", dependencies: ["CRM", "MIME"], swiftSettings: strict),
-        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Curl", "MIME"], swiftSettings: strict),
-        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Curl", "MIME"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"], swiftSettings: strict),
-        .testTarget(name: "TouchpointTests", dependencies: ["Touchpoint"], swiftSettings: strict),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Curl", "MIME", "StackTestSupport"], swiftSettings: strict),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "Curl", "MIME", "StackTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "StackTestSupport"], swiftSettings: strict),
+        .testTarget(name: "TouchpointTests", dependencies: ["Touchpoint", "StackTestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import Curl
+import StackTestSupport
 import XCTest
 
 /// The stack's environment (deploy/local/stack). Integration tests skip visibly without it.
@@ -14,17 +15,7 @@ struct MailStack {
     let oauthToken: String
 
     static func required() throws -> MailStack {
-        let environment = ProcessInfo.processInfo.environment
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else {
-                throw XCTSkip("\(name) not set: run deploy/local/test")
-            }
-            return value
-        }
-        func port(_ name: String) throws -> Int {
-            guard let port = Int(try value(name)) else { throw XCTSkip("\(name) is not a port number") }
-            return port
-        }
+        let value = StackEnvironment.value, port = StackEnvironment.port
         return MailStack(
             host: try value("TP_IMAP_HOST"), imapPort: try port("TP_IMAP_PORT"), imapsPort: try port("TP_IMAPS_PORT"),
             caFile: try value("TP_CA_FILE"), otherCAFile: try value("TP_OTHER_CA_FILE"),

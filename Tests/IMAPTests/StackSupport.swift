@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import StackTestSupport
 import XCTest
 @testable import IMAP
 
@@ -14,14 +15,10 @@ struct Stack {
     let script: String
 
     static func require() throws -> Stack {
-        let env = ProcessInfo.processInfo.environment
-        guard let host = env["TP_IMAP_HOST"], let imapPort = env["TP_IMAP_PORT"].flatMap(Int.init),
-              let imapsPort = env["TP_IMAPS_PORT"].flatMap(Int.init), let caFile = env["TP_CA_FILE"],
-              let user = env["TP_IMAP_USER"], let password = env["TP_IMAP_PASSWORD"], let script = env["TP_STACK"] else {
-            throw XCTSkip("TP_IMAP_HOST/TP_IMAPS_PORT/TP_CA_FILE/TP_IMAP_USER/TP_STACK not set: run deploy/local/test")
-        }
-        return Stack(host: host, imapPort: imapPort, imapsPort: imapsPort, caFile: caFile, user: user,
-                     password: password, script: script)
+        let value = StackEnvironment.value, port = StackEnvironment.port
+        return Stack(host: try value("TP_IMAP_HOST"), imapPort: try port("TP_IMAP_PORT"), imapsPort: try port("TP_IMAPS_PORT"),
+                     caFile: try value("TP_CA_FILE"), user: try value("TP_IMAP_USER"),
+                     password: try value("TP_IMAP_PASSWORD"), script: try value("TP_STACK"))
     }
 
     func endpoint(startTLS: Bool = false) throws -> MailServerEndpoint {
@@ -36,13 +33,8 @@ struct Stack {
         try IMAPSession.connect(to: try endpoint(startTLS: startTLS), options: options)
     }
 
-    /// Runs `stack ARGS…` and fails the test on a non-zero exit. Uses system(3): Foundation's
-    /// Process on Linux can miss the exit of a child whose daemon keeps inherited descriptors.
-    func run(_ arguments: [String]) throws {
-        let quoted = ([script] + arguments).map { "'" + $0.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'" }
-        let status = system(quoted.joined(separator: " ") + " >/dev/null 2>&1 </dev/null")
-        guard status == 0 else { throw StackCommandFailed(arguments: arguments, output: "exit status \(status)") }
-    }
+    /// Runs `stack ARGS…`; throws on a non-zero exit.
+    func run(_ arguments: [String]) throws { try runStack(arguments) }
 
     /// A fresh folder (unique per call) holding the given messages, UIDs 1…n in order.
     func folder(with messages: [[UInt8]], label: String) throws -> MailboxName {
@@ -57,12 +49,6 @@ struct Stack {
         try run(["load-mail", user, name, directory.path])
         return MailboxName(name)
     }
-}
-
-struct StackCommandFailed: Error, CustomStringConvertible {
-    let arguments: [String]
-    let output: String
-    var description: String { "stack \(arguments.joined(separator: " ")) failed: \(output)" }
 }
 
 /// A plain RFC 5322 message with CRLF line ends.

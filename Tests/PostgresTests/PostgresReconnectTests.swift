@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Postgres
+import StackTestSupport
 
 /// Restarts the shared server: kept in one test so it happens once per run.
 final class PostgresReconnectTests: XCTestCase {

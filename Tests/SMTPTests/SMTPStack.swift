@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import StackTestSupport
 import XCTest
 @testable import SMTP
 
@@ -15,17 +16,7 @@ struct SMTPStack {
     let spool: URL
 
     static func required() throws -> SMTPStack {
-        let environment = ProcessInfo.processInfo.environment
-        func value(_ name: String) throws -> String {
-            guard let value = environment[name], !value.isEmpty else {
-                throw XCTSkip("\(name) not set: run deploy/local/test")
-            }
-            return value
-        }
-        func port(_ name: String) throws -> Int {
-            guard let port = Int(try value(name)) else { throw XCTSkip("\(name) is not a port number") }
-            return port
-        }
+        let value = StackEnvironment.value, port = StackEnvironment.port
         return SMTPStack(
             host: try value("TP_SMTP_HOST"), starttlsPort: try port("TP_SMTP_PORT"), smtpsPort: try port("TP_SMTPS_PORT"),
             plainPort: try port("TP_SMTP_PLAIN_PORT"), user: try value("TP_SMTP_USER"),

@@ -1,6 +1,7 @@
 import CRM
 import Foundation
 import Postgres
+import StackTestSupport
 import XCTest
 @testable import Touchpoint
 
@@ -108,15 +109,11 @@ struct SMTPSink {
     let spool: URL
 
     init() throws {
-        let environment = ProcessInfo.processInfo.environment
-        for key in ["TP_SMTP_PORT", "TP_SMTP_USER", "TP_SMTP_PASSWORD", "TP_CA_FILE", "TP_SMTP_SPOOL"] where environment[key] == nil {
-            throw XCTSkip("\(key) not set: run deploy/local/test")
-        }
-        port = environment["TP_SMTP_PORT"]!
-        user = environment["TP_SMTP_USER"]!
-        password = environment["TP_SMTP_PASSWORD"]!
-        caFile = environment["TP_CA_FILE"]!
-        spool = URL(fileURLWithPath: environment["TP_SMTP_SPOOL"]!)
+        port = String(try StackEnvironment.port("TP_SMTP_PORT"))
+        user = try StackEnvironment.value("TP_SMTP_USER")
+        password = try StackEnvironment.value("TP_SMTP_PASSWORD")
+        caFile = try StackEnvironment.value("TP_CA_FILE")
+        spool = URL(fileURLWithPath: try StackEnvironment.value("TP_SMTP_SPOOL"))
     }
 
     struct Spooled {
