@@ -58,6 +58,20 @@ result_line() {
         printf "%s wall_seconds=%s cpu_seconds=%.2f client_rss_mb=%.1f\n", line, wall, user + sys, rss / 1024 }' 
 }
 
+# dovecot_cpu_seconds: CPU seconds (user + sys) used so far by the stack's Dovecot: its master, the
+# live children (imap-login, auth, ...) and the children it has reaped (each connection's imap process).
+# Take it before and after a run, with the client logged out, for the server's share of the work.
+dovecot_cpu_seconds() {
+    local master pid ticks=0 fields
+    master=$(cat "$TP_STACK_DIR/dovecot/run/master.pid" 2>/dev/null) || { echo 0; return; }
+    for pid in "$master" $(pgrep -P "$master"); do
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        # after "pid (comm) ": state is field 1, utime 12, stime 13, cutime 14, cstime 15
+        ticks=$((ticks + $(awk '{print $12 + $13 + $14 + $15}' <<<"$fields")))
+    done
+    awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz}'
+}
+
 # use_stack: sources the env of the running local stack ($TP_STACK_DIR/env), or starts one with
 # deploy/local/stack (this repository's, else $TP_STACK) and stops it at exit.
 STARTED_STACK=""
