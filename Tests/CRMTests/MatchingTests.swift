@@ -205,25 +205,42 @@ final class ThreadKeyTests: XCTestCase {
     }
 
     func testReferencesRootWins() {
-        let id = ThreadKey.threadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: ["<a@x>", "<b@x>"],
-                                    subject: "Re: hi", participants: [], normalizer: normalizer)
+        let id = ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: ["<a@x>", "<b@x>"], subject: "Re: hi")
         XCTAssertEqual(id, "msg:a@x")
-        XCTAssertEqual(ThreadKey.threadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: [], subject: "Re: hi",
-                                          participants: [], normalizer: normalizer), "msg:b@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: [], subject: "Re: hi"), "msg:b@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: [" "], references: ["<>", " <a@x> "], subject: "Re: hi"), "msg:a@x",
+                       "empty ids are skipped")
         // The root itself lands in the same thread as its replies.
-        XCTAssertEqual(ThreadKey.threadID(messageID: "<a@x>", inReplyTo: [], references: [], subject: "hi",
-                                          participants: [], normalizer: normalizer), "msg:a@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<a@x>", inReplyTo: [], references: [], subject: "hi"), "msg:a@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<m@x>", inReplyTo: [], references: [], subject: "Meeting: Monday"), "msg:m@x",
+                       "a colon in the subject is not a reply prefix")
     }
 
-    func testSubjectFallbackIgnoresPrefixesAndParticipantOrder() {
-        let first = ThreadKey.threadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote",
-                                       participants: ["a@x.example", "B@y.example"], normalizer: normalizer)
-        let reply = ThreadKey.threadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "Re: Quote",
-                                       participants: ["b@y.example", "a@x.example"], normalizer: normalizer)
+    func testOnlyTheSubjectCanPlaceAReplyWithoutReferencesOrAMessageWithoutID() {
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "Re: Quote"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "AW: Angebot"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "回复：报价"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<>", inReplyTo: [], references: [], subject: "Quote"))
+        XCTAssertTrue(ThreadKey.looksLikeReply("Fwd: x"))
+        XCTAssertFalse(ThreadKey.looksLikeReply("  Quote   for  Q3 "), "whitespace alone is no prefix")
+    }
+
+    func testSubjectKeyIgnoresPrefixesCaseAndParticipantOrder() {
+        let first = ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example", "B@y.example"], normalizer: normalizer)
+        let reply = ThreadKey.subjectKey(subject: "Re:  QUOTE", participants: ["b@y.example", "a@x.example", "A@x.example"],
+                                         normalizer: normalizer)
         XCTAssertEqual(first, reply)
-        XCTAssertTrue(first.hasPrefix("subj:"))
-        let other = ThreadKey.threadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote",
-                                       participants: ["a@x.example", "c@y.example"], normalizer: normalizer)
-        XCTAssertNotEqual(first, other)
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example", "c@y.example"], normalizer: normalizer))
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote 2", participants: ["a@x.example", "b@y.example"], normalizer: normalizer))
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example"], normalizer: normalizer))
+    }
+
+    /// Keys are stored and compared with the keys of mail synced by later releases (and migration 5
+    /// recovers them from the old `subj:<hex>` thread ids): the function must never change. The
+    /// value is FNV-1a 64 of "quote\na@x.example,b@y.example", computed independently.
+    func testSubjectKeyIsTheStableFNV1aOfTheNormalisedMaterial() {
+        XCTAssertEqual(ThreadKey.subjectKey(subject: "RE: Quote", participants: ["B@y.example", "a@x.example"], normalizer: normalizer),
+                       Int64(bitPattern: 0xB3B1_F836_C637_15DF))
     }
 }

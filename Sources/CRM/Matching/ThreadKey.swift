@@ -1,29 +1,34 @@
 /// Thread identity for the interaction log: replies carry their conversation's root Message-ID in
-/// References (or at least In-Reply-To); when a client dropped both, the normalised subject and the
-/// participants are the best key left. The store may map a subject key onto a recent thread with the
-/// same key (the "window"); this type only computes keys.
+/// References (or at least In-Reply-To), and a message starting a conversation is the root its
+/// replies will name. When a client dropped both headers, the normalised subject and the
+/// participants are the best key left: the store maps such a message onto the thread of the
+/// nearest message with the same key inside a time window (`thread-window`). This type only
+/// computes identities and keys; the window needs the stored messages, so it lives in the store.
 public enum ThreadKey {
     /// Bounds the work on hostile subjects.
     static let maxPrefixes = 20
 
-    /// `msg:<root id>` when the message has ids to go by, else `subj:<hash>`.
-    public static func threadID(messageID: String?, inReplyTo: [String], references: [String],
-                                subject: String?, participants: [String], normalizer: AddressNormalizer) -> String {
+    /// The thread the headers decide: `msg:<root id>` from References/In-Reply-To, or `msg:<own id>`
+    /// for a message that starts a conversation. Nil when only the subject key can tell: a reply
+    /// whose client dropped the references (its subject says it is a reply), or a message without
+    /// a Message-ID (nothing can ever refer to it).
+    public static func headerThreadID(messageID: String?, inReplyTo: [String], references: [String], subject: String?) -> String? {
         if let root = (references + inReplyTo).lazy.map(cleanID).first(where: { !$0.isEmpty }) {
             return "msg:" + root
         }
-        // A message starting a conversation is its own root, as its replies will say, unless its
-        // subject shows it is a reply whose client dropped the references.
-        let normalized = normalizeSubject(subject ?? "")
-        let looksLikeReply = normalized != collapse(subject ?? "").lowercased()
-        if let own = messageID.map(cleanID), !own.isEmpty, !looksLikeReply {
-            return "msg:" + own
-        }
-        return subjectKey(subject: subject ?? "", participants: participants, normalizer: normalizer)
+        guard let own = messageID.map(cleanID), !own.isEmpty, !looksLikeReply(subject ?? "") else { return nil }
+        return "msg:" + own
     }
 
-    /// `subj:` + a stable 64-bit FNV-1a hash of the normalised subject and the sorted participants.
-    public static func subjectKey(subject: String, participants: [String], normalizer: AddressNormalizer) -> String {
+    /// A reply or forward prefix was stripped from the subject.
+    public static func looksLikeReply(_ subject: String) -> Bool {
+        normalizeSubject(subject) != collapse(subject).lowercased()
+    }
+
+    /// A stable 64-bit FNV-1a hash of the normalised subject and the sorted, normalised participants,
+    /// so `Re: Quote` from b to a keys like `Quote` from a to b. Stable across releases: stored keys
+    /// are compared with the keys of mail synced later.
+    public static func subjectKey(subject: String, participants: [String], normalizer: AddressNormalizer) -> Int64 {
         let people = Set(participants.compactMap(normalizer.normalize)).sorted()
         let material = normalizeSubject(subject) + "\n" + people.joined(separator: ",")
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -31,8 +36,7 @@ public enum ThreadKey {
             hash ^= UInt64(byte)
             hash = hash &* 0x0100_0000_01B3
         }
-        let hex = String(hash, radix: 16)
-        return "subj:" + String(repeating: "0", count: 16 - hex.count) + hex
+        return Int64(bitPattern: hash)
     }
 
     /// Reply and forward prefixes in the languages our users write in, compared lowercased.
