@@ -200,6 +200,8 @@ final class ThreadKeyTests: XCTestCase {
         XCTAssertEqual(ThreadKey.normalizeSubject("Ответ: Счёт"), "счёт")
         XCTAssertEqual(ThreadKey.normalizeSubject("回复：报价"), "报价")
         XCTAssertEqual(ThreadKey.normalizeSubject("Sv: VS: Tilbud"), "tilbud")
+        XCTAssertEqual(ThreadKey.normalizeSubject("ΑΠ: ΣΧΕΤ: Τιμολόγιο"), "τιμολόγιο")
+        XCTAssertEqual(ThreadKey.normalizeSubject("پاسخ: سفارش"), "سفارش")
         XCTAssertEqual(ThreadKey.normalizeSubject("Meeting: Monday"), "meeting: monday")
         XCTAssertEqual(ThreadKey.normalizeSubject(String(repeating: "Re: ", count: 50) + "x").hasSuffix("x"), true)
     }

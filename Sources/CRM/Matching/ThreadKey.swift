@@ -44,7 +44,7 @@ public enum ThreadKey {
         "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "antwort", "tr", "rif", "r", "i", "enc", "res",
         "odp", "pd", "ynt", "vá", "továbbítás", "doorst", "rv", "ref",
         "ответ", "отв", "пересл", "переслать", "回复", "回覆", "答复", "转发", "轉寄", "转寄", "返信", "転送",
-        "답장", "전달", "fs", "vl",
+        "답장", "전달", "fs", "vl", "απ", "σχετ", "πρθ", "پاسخ", "رد", "השב",
     ]
 
     /// Lowercased, whitespace collapsed, leading `Re:`/`Fwd:`/`AW:`/`Ответ:`/`回复：`… removed,
