@@ -25,50 +25,65 @@ public enum ThreadWindow {
         var threadID: String
     }
 
+    /// A message of the batch that can take part in the window: it has a subject key and a date.
+    private struct Keyed {
+        var index: Int
+        var identity: String
+        var key: Int64
+        var date: Date
+        /// The thread its headers decided, if they did.
+        var fixedThread: String?
+    }
+
     /// `messages` with every `threadID` set. One statement looks up the stored neighbours of the
     /// whole batch; the chaining inside the batch happens here, in date order.
     static func resolve(_ messages: [IngestedMessage], window: Duration, _ tx: PostgresConnection) throws -> [IngestedMessage] {
         guard messages.contains(where: { $0.threadID == nil }) else { return messages }
-        guard window > .zero else {
-            return messages.map { message in
-                var own = message
-                own.threadID = message.threadID ?? ownThread(of: message)
-                return own
-            }
-        }
-        let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
-        let searchable = messages.indices.filter { messages[$0].threadID == nil && messages[$0].threadKey != nil && messages[$0].date != nil }
-        let found = try storedNeighbours(of: searchable.map { (messages[$0].threadKey!, messages[$0].date!) }, seconds: seconds, tx)
-        let stored = Dictionary(uniqueKeysWithValues: found.map { (searchable[$0.key], $0.value) })
-
         var resolved = messages
-        let keyed = messages.indices.filter { messages[$0].threadKey != nil && messages[$0].date != nil }
-        for members in Dictionary(grouping: keyed, by: { messages[$0].threadKey! }).values {
-            let ordered = members.sorted { (messages[$0].date!, messages[$0].identity, $0) < (messages[$1].date!, messages[$1].identity, $1) }
-            // The nearest later message of the batch whose thread its headers fixed: the only kind of
-            // later batch neighbour already known when the walk reaches a message.
-            var nextFixed = [Neighbour?](repeating: nil, count: ordered.count)
-            var upcoming: Neighbour?
-            for position in ordered.indices.reversed() {
-                nextFixed[position] = upcoming
-                let message = messages[ordered[position]]
-                if let thread = message.threadID { upcoming = Neighbour(date: message.date!, threadID: thread) }
+        if window > .zero {
+            let seconds = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+            let keyed = messages.indices.compactMap { index -> Keyed? in
+                let message = messages[index]
+                guard let key = message.threadKey, let date = message.date else { return nil }
+                return Keyed(index: index, identity: message.identity, key: key, date: date, fixedThread: message.threadID)
             }
-            var previous: Neighbour?
-            for (position, index) in ordered.enumerated() {
-                let date = messages[index].date!
-                if resolved[index].threadID == nil {
-                    let candidates = [previous, nextFixed[position]].compactMap { $0 } + (stored[index] ?? [])
-                    let neighbour = nearest(to: date, among: candidates, seconds: seconds)
-                    resolved[index].threadID = neighbour?.threadID ?? ownThread(of: messages[index])
-                }
-                previous = Neighbour(date: date, threadID: resolved[index].threadID!)
+            let open = keyed.filter { $0.fixedThread == nil }
+            var stored: [Int: [Neighbour]] = [:]
+            for (position, neighbours) in try storedNeighbours(of: open.map { ($0.key, $0.date) }, seconds: seconds, tx) {
+                stored[open[position].index] = neighbours
+            }
+            for members in Dictionary(grouping: keyed, by: \.key).values {
+                let ordered = members.sorted { ($0.date, $0.identity, $0.index) < ($1.date, $1.identity, $1.index) }
+                chain(ordered, stored: stored, seconds: seconds, into: &resolved)
             }
         }
         for index in resolved.indices where resolved[index].threadID == nil {
-            resolved[index].threadID = ownThread(of: messages[index])
+            resolved[index].threadID = ownThread(of: resolved[index])
         }
         return resolved
+    }
+
+    /// One key's messages in date order: each open one takes the nearest of the previous message
+    /// (already resolved), the next message whose headers fixed its thread, and the stored neighbours.
+    /// A later open message of the batch is not a candidate: it is not resolved yet, and it will
+    /// chain to this one, as if the mail had arrived in date order.
+    private static func chain(_ ordered: [Keyed], stored: [Int: [Neighbour]], seconds: Double,
+                              into resolved: inout [IngestedMessage]) {
+        var nextFixed = [Neighbour?](repeating: nil, count: ordered.count)
+        var upcoming: Neighbour?
+        for position in ordered.indices.reversed() {
+            nextFixed[position] = upcoming
+            if let thread = ordered[position].fixedThread { upcoming = Neighbour(date: ordered[position].date, threadID: thread) }
+        }
+        var previous: Neighbour?
+        for (position, entry) in ordered.enumerated() {
+            let candidates = [previous, nextFixed[position]].compactMap { $0 } + (stored[entry.index] ?? [])
+            let thread = entry.fixedThread
+                ?? nearest(to: entry.date, among: candidates, seconds: seconds)?.threadID
+                ?? ownThread(of: resolved[entry.index])
+            resolved[entry.index].threadID = thread
+            previous = Neighbour(date: entry.date, threadID: thread)
+        }
     }
 
     /// The closest candidate within the window; equal distances go to the earlier message, then to

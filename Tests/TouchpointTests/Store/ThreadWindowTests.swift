@@ -167,7 +167,7 @@ final class ThreadWindowTests: XCTestCase {
         let versionFour = try StoreTestDatabase()
         defer { versionFour.drop() }
         let old = try versionFour.connect()
-        try Migrator.migrate(old, migrations: Array(Migrations.all.prefix(4)))
+        _ = try Migrator.migrate(old, migrations: Array(Migrations.all.prefix(4)))
         try old.query("""
             INSERT INTO messages (identity, thread_id) VALUES ('s', 'subj:b3b1f836c63715df'), ('m', 'msg:m@x'), ('n', NULL)
             """)
