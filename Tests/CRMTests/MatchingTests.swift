@@ -238,6 +238,36 @@ final class ThreadKeyTests: XCTestCase {
         XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example"], normalizer: normalizer))
     }
 
+    func testTheASCIIFastPathAgreesWithTheNormalizer() {
+        let addresses = [
+            "anna@acme.example", "Anna.Kovacs@ACME.Example", "<jane+orders@x.example>", "+tag@x.example", "a+b+c@x.example",
+            " spaced@x.example ", "<a@x.example", "a@x.example>", "<>", "@x.example", "a@", "a@@x.example", "a@b@x.example",
+            "a@x.example.", "a@x..example", "a@.x.example", "a@xn--bcher-kva.example", "a@XN--BCHER-KVA.example", "a@sub.xn--bcher-kva.ch",
+            "a@x-n--y.example", "a@(x).example", "a@x,example", "\"quoted\"@x.example", "ünïcode@x.example", "a@bücher.example",
+            "a\tb@x.example", "a@x.example\u{0}", "plain", "", String(repeating: "a", count: 400) + "@x.example",
+        ]
+        for strip in [true, false] {
+            let normalizer = AddressNormalizer(stripPlusTags: strip)
+            for address in addresses {
+                XCTAssertEqual(ThreadKey.participantKey(address, normalizer), normalizer.normalize(address), "\(address) strip=\(strip)")
+            }
+        }
+    }
+
+    func testIdentifyAgreesWithTheSeparateFunctions() {
+        for (subject, ids) in [("Re: Quote", ([], [])), ("Quote", ([], [])), ("Quote", (["<p@x>"], ["<r@x>"])), ("ΑΠ: Τιμή", ([], [])),
+                               ("  RE[2]:   Fwd:  Offer  ", ([], [])), ("Re:", ([], [])), ("meeting: monday", ([], []))] as [(String, ([String], [String]))] {
+            let both = ThreadKey.identify(messageID: "<m@x>", inReplyTo: ids.0, references: ids.1, subject: subject,
+                                          participants: ["b@y.example", "A@x.example"], normalizer: normalizer)
+            XCTAssertEqual(both.headerThreadID, ThreadKey.headerThreadID(messageID: "<m@x>", inReplyTo: ids.0, references: ids.1, subject: subject))
+            XCTAssertEqual(both.subjectKey, ThreadKey.subjectKey(subject: subject, participants: ["a@x.example", "b@y.example"], normalizer: normalizer))
+        }
+        XCTAssertEqual(ThreadKey.normalizeSubject("  RE[2]:   Fwd:  Offer  "), "offer")
+        XCTAssertEqual(ThreadKey.normalizeSubject("Re:"), "")
+        XCTAssertTrue(ThreadKey.looksLikeReply("RE(3): x"))
+        XCTAssertFalse(ThreadKey.looksLikeReply("Order 5: x"))
+    }
+
     /// Keys are stored and compared with the keys of mail synced by later releases (and migration 5
     /// recovers them from the old `subj:<hex>` thread ids): the function must never change. The
     /// value is FNV-1a 64 of "quote\na@x.example,b@y.example", computed independently.

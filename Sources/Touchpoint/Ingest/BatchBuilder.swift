@@ -66,9 +66,8 @@ public struct BatchBuilder: Sendable {
                 continue
             }
             let participants = (message.from + message.to + message.cc).map(\.address)
-            let thread = ThreadKey.headerThreadID(messageID: message.messageID, inReplyTo: message.inReplyTo,
-                                                  references: message.references, subject: message.subject)
-            let key = ThreadKey.subjectKey(subject: message.subject ?? "", participants: participants, normalizer: context.normalizer)
+            let (thread, key) = ThreadKey.identify(messageID: message.messageID, inReplyTo: message.inReplyTo, references: message.references,
+                                                   subject: message.subject, participants: participants, normalizer: context.normalizer)
             batch.messages.append(IngestedMessage(
                 uid: message.uid, identity: message.identity, messageID: message.messageID, date: message.date,
                 subject: message.subject ?? "", snippet: message.snippet, size: Int64(message.size),

@@ -14,7 +14,7 @@ public enum Store {
         return try connection.transaction { tx in
             let cursor = batch.cursor
             let mailboxID = try mailboxID(named: cursor.mailbox, tx)
-            let messages = try ThreadWindow.resolve(batch.messages, window: batch.threadWindow, tx)
+            let messages = try ThreadWindow.resolve(batch.messages, interactions: batch.interactions, window: batch.threadWindow, tx)
             var ids = try insertMessages(messages, tx)
             let inserted = ids.count
             let fresh = Set(ids.values)

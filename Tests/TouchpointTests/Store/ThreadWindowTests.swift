@@ -10,10 +10,14 @@ final class ThreadWindowTests: XCTestCase {
     private var database: StoreTestDatabase!
     private var connection: PostgresConnection!
     private var uid: UInt32 = 0
+    private var ann: Int64 = 0
+    private var acme: Int64 = 0
 
     override func setUpWithError() throws {
         database = try StoreTestDatabase()
         connection = try database.migrated()
+        acme = try connection.query("INSERT INTO accounts (name) VALUES ('Acme') RETURNING id").scalar(Int64.self)
+        ann = try connection.query("INSERT INTO contacts (name, account_id) VALUES ('Ann', \(acme)) RETURNING id").scalar(Int64.self)
     }
 
     override func tearDown() {
@@ -33,9 +37,19 @@ final class ThreadWindowTests: XCTestCase {
                                subject: "Re: Quote", threadID: header, threadKey: key)
     }
 
-    private func commit(_ messages: [IngestedMessage], window: Duration = ThreadWindow.defaultWindow) throws {
+    /// Each message logged for Ann (the mail of one subject + participants concerns the same people),
+    /// or at account level only.
+    private func interactions(_ messages: [IngestedMessage], accountLevel: Bool = false) -> [InteractionRow] {
+        messages.map {
+            InteractionRow(messageIdentity: $0.identity, contactID: accountLevel ? nil : ann, accountID: acme,
+                           direction: .inbound, occurredAt: $0.date ?? start)
+        }
+    }
+
+    private func commit(_ messages: [IngestedMessage], window: Duration = ThreadWindow.defaultWindow, accountLevel: Bool = false) throws {
         let cursor = FolderCursor(mailbox: "sales", folder: "INBOX", uidValidity: 1, lastUID: uid)
-        try Store.commitBatch(IngestBatch(cursor: cursor, messages: messages, threadWindow: window), connection)
+        try Store.commitBatch(IngestBatch(cursor: cursor, messages: messages, interactions: interactions(messages, accountLevel: accountLevel),
+                                          threadWindow: window), connection)
     }
 
     private func threads() throws -> [String: String] {
@@ -109,6 +123,20 @@ final class ThreadWindowTests: XCTestCase {
         XCTAssertEqual(stored["r@x"], "msg:sha256:1")
     }
 
+    func testMailLoggedAtAccountLevelFindsItsNeighboursThroughTheAccount() throws {
+        try commit([mail("a@x", days: 0, key: quote, header: "msg:a@x")], accountLevel: true)
+        try commit([mail("r@x", days: 4, key: quote)], accountLevel: true)
+        XCTAssertEqual(try threads()["r@x"], "msg:a@x")
+    }
+
+    /// The documented price of reaching stored neighbours through interactions.
+    func testAStoredMessageLoggedForNobodyLendsNoThread() throws {
+        let cursor = FolderCursor(mailbox: "sales", folder: "INBOX", uidValidity: 1, lastUID: 1)
+        try Store.commitBatch(IngestBatch(cursor: cursor, messages: [mail("a@x", days: 0, key: quote, header: "msg:a@x")]), connection)
+        try commit([mail("r@x", days: 4, key: quote)])
+        XCTAssertEqual(try threads()["r@x"], "msg:r@x")
+    }
+
     func testHeadersAlwaysWinOverTheWindow() throws {
         try commit([mail("a@x", days: 0, key: quote, header: "msg:a@x")])
         try commit([mail("b@x", days: 1, key: quote, header: "msg:b@x"), mail("c@x", days: 2, key: quote, header: "msg:elsewhere@x")])
@@ -148,7 +176,7 @@ final class ThreadWindowTests: XCTestCase {
                      mail("i1@x", days: 90, key: invoice), mail(nil, days: 60, key: invoice), mail("q@x", days: 46, key: quote, header: "msg:q@x")]
         func resolved(_ messages: [IngestedMessage]) throws -> [String: String] {
             Dictionary(uniqueKeysWithValues: try connection.transaction { tx in
-                try ThreadWindow.resolve(messages, window: ThreadWindow.defaultWindow, tx)
+                try ThreadWindow.resolve(messages, interactions: interactions(messages), window: ThreadWindow.defaultWindow, tx)
             }.map { ($0.identity, $0.threadID ?? "") })
         }
         let forward = try resolved(batch)
