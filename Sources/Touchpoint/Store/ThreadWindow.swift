@@ -66,7 +66,9 @@ public enum ThreadWindow {
                     stored[wanted[position].0.index, default: []] += neighbours
                 }
             }
-            for members in Dictionary(grouping: keyed, by: \.key).values {
+            // Only keys with an open message need the walk; the rest of the batch keeps its headers' threads.
+            let openKeys = Set(open.map(\.key))
+            for members in Dictionary(grouping: keyed.filter { openKeys.contains($0.key) }, by: \.key).values {
                 let ordered = members.sorted { ($0.date, $0.identity, $0.index) < ($1.date, $1.identity, $1.index) }
                 chain(ordered, stored: stored, seconds: seconds, into: &resolved)
             }
