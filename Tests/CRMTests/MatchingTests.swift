@@ -200,30 +200,79 @@ final class ThreadKeyTests: XCTestCase {
         XCTAssertEqual(ThreadKey.normalizeSubject("Ответ: Счёт"), "счёт")
         XCTAssertEqual(ThreadKey.normalizeSubject("回复：报价"), "报价")
         XCTAssertEqual(ThreadKey.normalizeSubject("Sv: VS: Tilbud"), "tilbud")
+        XCTAssertEqual(ThreadKey.normalizeSubject("ΑΠ: ΣΧΕΤ: Τιμολόγιο"), "τιμολόγιο")
+        XCTAssertEqual(ThreadKey.normalizeSubject("پاسخ: سفارش"), "سفارش")
         XCTAssertEqual(ThreadKey.normalizeSubject("Meeting: Monday"), "meeting: monday")
         XCTAssertEqual(ThreadKey.normalizeSubject(String(repeating: "Re: ", count: 50) + "x").hasSuffix("x"), true)
     }
 
     func testReferencesRootWins() {
-        let id = ThreadKey.threadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: ["<a@x>", "<b@x>"],
-                                    subject: "Re: hi", participants: [], normalizer: normalizer)
+        let id = ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: ["<a@x>", "<b@x>"], subject: "Re: hi")
         XCTAssertEqual(id, "msg:a@x")
-        XCTAssertEqual(ThreadKey.threadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: [], subject: "Re: hi",
-                                          participants: [], normalizer: normalizer), "msg:b@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: ["<b@x>"], references: [], subject: "Re: hi"), "msg:b@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<c@x>", inReplyTo: [" "], references: ["<>", " <a@x> "], subject: "Re: hi"), "msg:a@x",
+                       "empty ids are skipped")
         // The root itself lands in the same thread as its replies.
-        XCTAssertEqual(ThreadKey.threadID(messageID: "<a@x>", inReplyTo: [], references: [], subject: "hi",
-                                          participants: [], normalizer: normalizer), "msg:a@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<a@x>", inReplyTo: [], references: [], subject: "hi"), "msg:a@x")
+        XCTAssertEqual(ThreadKey.headerThreadID(messageID: "<m@x>", inReplyTo: [], references: [], subject: "Meeting: Monday"), "msg:m@x",
+                       "a colon in the subject is not a reply prefix")
     }
 
-    func testSubjectFallbackIgnoresPrefixesAndParticipantOrder() {
-        let first = ThreadKey.threadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote",
-                                       participants: ["a@x.example", "B@y.example"], normalizer: normalizer)
-        let reply = ThreadKey.threadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "Re: Quote",
-                                       participants: ["b@y.example", "a@x.example"], normalizer: normalizer)
+    func testOnlyTheSubjectCanPlaceAReplyWithoutReferencesOrAMessageWithoutID() {
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "Re: Quote"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "AW: Angebot"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<r@x>", inReplyTo: [], references: [], subject: "回复：报价"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote"))
+        XCTAssertNil(ThreadKey.headerThreadID(messageID: "<>", inReplyTo: [], references: [], subject: "Quote"))
+        XCTAssertTrue(ThreadKey.looksLikeReply("Fwd: x"))
+        XCTAssertFalse(ThreadKey.looksLikeReply("  Quote   for  Q3 "), "whitespace alone is no prefix")
+    }
+
+    func testSubjectKeyIgnoresPrefixesCaseAndParticipantOrder() {
+        let first = ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example", "B@y.example"], normalizer: normalizer)
+        let reply = ThreadKey.subjectKey(subject: "Re:  QUOTE", participants: ["b@y.example", "a@x.example", "A@x.example"],
+                                         normalizer: normalizer)
         XCTAssertEqual(first, reply)
-        XCTAssertTrue(first.hasPrefix("subj:"))
-        let other = ThreadKey.threadID(messageID: nil, inReplyTo: [], references: [], subject: "Quote",
-                                       participants: ["a@x.example", "c@y.example"], normalizer: normalizer)
-        XCTAssertNotEqual(first, other)
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example", "c@y.example"], normalizer: normalizer))
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote 2", participants: ["a@x.example", "b@y.example"], normalizer: normalizer))
+        XCTAssertNotEqual(first, ThreadKey.subjectKey(subject: "Quote", participants: ["a@x.example"], normalizer: normalizer))
+    }
+
+    func testTheASCIIFastPathAgreesWithTheNormalizer() {
+        let addresses = [
+            "anna@acme.example", "Anna.Kovacs@ACME.Example", "<jane+orders@x.example>", "+tag@x.example", "a+b+c@x.example",
+            " spaced@x.example ", "<a@x.example", "a@x.example>", "<>", "@x.example", "a@", "a@@x.example", "a@b@x.example",
+            "a@x.example.", "a@x..example", "a@.x.example", "a@xn--bcher-kva.example", "a@XN--BCHER-KVA.example", "a@sub.xn--bcher-kva.ch",
+            "a@x-n--y.example", "a@(x).example", "a@x,example", "\"quoted\"@x.example", "ünïcode@x.example", "a@bücher.example",
+            "a\tb@x.example", "a@x.example\u{0}", "plain", "", String(repeating: "a", count: 400) + "@x.example",
+        ]
+        for strip in [true, false] {
+            let normalizer = AddressNormalizer(stripPlusTags: strip)
+            for address in addresses {
+                XCTAssertEqual(ThreadKey.participantKey(address, normalizer), normalizer.normalize(address), "\(address) strip=\(strip)")
+            }
+        }
+    }
+
+    func testIdentifyAgreesWithTheSeparateFunctions() {
+        for (subject, ids) in [("Re: Quote", ([], [])), ("Quote", ([], [])), ("Quote", (["<p@x>"], ["<r@x>"])), ("ΑΠ: Τιμή", ([], [])),
+                               ("  RE[2]:   Fwd:  Offer  ", ([], [])), ("Re:", ([], [])), ("meeting: monday", ([], []))] as [(String, ([String], [String]))] {
+            let both = ThreadKey.identify(messageID: "<m@x>", inReplyTo: ids.0, references: ids.1, subject: subject,
+                                          participants: ["b@y.example", "A@x.example"], normalizer: normalizer)
+            XCTAssertEqual(both.headerThreadID, ThreadKey.headerThreadID(messageID: "<m@x>", inReplyTo: ids.0, references: ids.1, subject: subject))
+            XCTAssertEqual(both.subjectKey, ThreadKey.subjectKey(subject: subject, participants: ["a@x.example", "b@y.example"], normalizer: normalizer))
+        }
+        XCTAssertEqual(ThreadKey.normalizeSubject("  RE[2]:   Fwd:  Offer  "), "offer")
+        XCTAssertEqual(ThreadKey.normalizeSubject("Re:"), "")
+        XCTAssertTrue(ThreadKey.looksLikeReply("RE(3): x"))
+        XCTAssertFalse(ThreadKey.looksLikeReply("Order 5: x"))
+    }
+
+    /// Keys are stored and compared with the keys of mail synced by later releases (and migration 5
+    /// recovers them from the old `subj:<hex>` thread ids): the function must never change. The
+    /// value is FNV-1a 64 of "quote\na@x.example,b@y.example", computed independently.
+    func testSubjectKeyIsTheStableFNV1aOfTheNormalisedMaterial() {
+        XCTAssertEqual(ThreadKey.subjectKey(subject: "RE: Quote", participants: ["B@y.example", "a@x.example"], normalizer: normalizer),
+                       Int64(bitPattern: 0xB3B1_F836_C637_15DF))
     }
 }

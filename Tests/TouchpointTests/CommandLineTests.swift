@@ -76,6 +76,7 @@ final class CommandLineTests: XCTestCase {
         let (ok, okIO) = run(["--config=\(config)", "check-config"])
         XCTAssertEqual(ok, 0, okIO.err)
         XCTAssertTrue(okIO.out.contains("mailbox sales: sales@example.com at imap.example.com:993"), okIO.out)
+        XCTAssertTrue(okIO.out.contains("threads: subject + participants fallback within 30d"), okIO.out)
         XCTAssertFalse(okIO.out.contains("dbsecret"))
         XCTAssertFalse(okIO.out.contains("imap-password"))
     }

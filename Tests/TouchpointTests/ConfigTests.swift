@@ -70,6 +70,23 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    func testThreadWindowDefaultsTo30DaysAndIsBounded() throws {
+        XCTAssertEqual(try Config.parse(path: "t.conf", text: sample).matching.threadWindow, .seconds(30 * 86_400))
+        let twoWeeks = sample.replacingOccurrences(of: "strip-plus-tags = yes", with: "strip-plus-tags = yes\nthread-window = 2w")
+        XCTAssertEqual(try Config.parse(path: "t.conf", text: twoWeeks).matching.threadWindow, .seconds(14 * 86_400))
+        let off = sample.replacingOccurrences(of: "strip-plus-tags = yes", with: "strip-plus-tags = yes\nthread-window = 0")
+        XCTAssertEqual(try Config.parse(path: "t.conf", text: off).matching.threadWindow, .zero)
+        let typo = sample.replacingOccurrences(of: "strip-plus-tags = yes", with: "strip-plus-tags = yes\nthread-window = 30 days")
+        XCTAssertThrowsError(try Config.parse(path: "touchpoint.conf", text: typo)) { error in
+            XCTAssertEqual("\(error)", #"touchpoint.conf:29: [matching] thread-window: "30 days" is not a duration (e.g. 60s, 5m, 1h)"#)
+        }
+        let huge = sample.replacingOccurrences(of: "strip-plus-tags = yes", with: "strip-plus-tags = yes\nthread-window = 400d")
+        XCTAssertThrowsError(try Config.parse(path: "touchpoint.conf", text: huge)) { error in
+            XCTAssertEqual("\(error)", "touchpoint.conf:29: [matching] thread-window: must be at most 365d "
+                           + "(a longer window chains unrelated mail with a recurring subject)")
+        }
+    }
+
     func testInlinePasswordIsRefused() {
         let text = sample.replacingOccurrences(of: "user = sales@example.com", with: "user = sales@example.com\npassword = hunter2")
         XCTAssertThrowsError(try Config.parse(path: "t.conf", text: text)) { error in

@@ -48,6 +48,7 @@ struct CheckConfigCommand: Command {
                 + (mailbox.enabled ? "" : " (disabled)") + "\n"
         }
         if config.mailboxes.isEmpty { report += "  no mailboxes configured: `serve` will only run reminders\n" }
+        report += "  threads: subject + participants fallback within \(DurationText.describe(config.matching.threadWindow))\n"
         if let smtp = config.smtp { report += "  smtp: \(smtp.url) (\(smtp.tls.rawValue)), from \(smtp.from)\n" }
         context.io.out(report)
         for mailbox in config.mailboxes where mailbox.tls == .none {

@@ -94,6 +94,8 @@ public struct MatchingConfig: Sendable, Equatable {
     public var stripPlusTags = true
     public var extraFreeMailDomains: [String] = []
     public var ignoreAddresses: [String] = []
+    /// A message whose headers name no thread joins the nearest one with its subject and participants this close.
+    public var threadWindow: Duration = ThreadWindow.defaultWindow
 }
 
 public struct RemindersConfig: Sendable, Equatable {

@@ -4,6 +4,8 @@ import Foundation
 struct ConfigBuilder {
     let file: ConfigFile
 
+    static let maxThreadWindow: Duration = .seconds(365 * 86_400)
+
     private static let knownSections: Set<String> = ["database", "company", "mailbox", "smtp", "matching", "reminders", "ingest", "log"]
 
     func build() throws(ConfigError) -> Config {
@@ -72,6 +74,10 @@ struct ConfigBuilder {
             matching.stripPlusTags = try reader.bool("strip-plus-tags", default: true)
             matching.extraFreeMailDomains = (reader.list("free-mail-domains") ?? []).map { $0.lowercased() }
             matching.ignoreAddresses = (reader.list("ignore-addresses") ?? []).map { $0.lowercased() }
+            matching.threadWindow = try reader.duration("thread-window", default: matching.threadWindow)
+            if matching.threadWindow > Self.maxThreadWindow {
+                throw reader.error("thread-window", "must be at most \(DurationText.describe(Self.maxThreadWindow)) (a longer window chains unrelated mail with a recurring subject)")
+            }
             try reader.rejectUnknownKeys()
         }
 

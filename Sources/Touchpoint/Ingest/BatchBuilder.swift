@@ -28,7 +28,7 @@ public struct BatchBuilder: Sendable {
     }
 
     public func build(_ messages: [CapturedMessage], cursor: FolderCursor, now: Date = Date()) -> Outcome {
-        var batch = IngestBatch(cursor: cursor)
+        var batch = IngestBatch(cursor: cursor, threadWindow: context.threadWindow)
         var skipped: [String: Int] = [:]
         var logged: [(uid: UInt32, interactions: [InteractionRow])] = []
         var proposals: [ProposedContact] = []
@@ -66,13 +66,13 @@ public struct BatchBuilder: Sendable {
                 continue
             }
             let participants = (message.from + message.to + message.cc).map(\.address)
-            let thread = ThreadKey.threadID(messageID: message.messageID, inReplyTo: message.inReplyTo, references: message.references,
-                                            subject: message.subject, participants: participants, normalizer: context.normalizer)
+            let (thread, key) = ThreadKey.identify(messageID: message.messageID, inReplyTo: message.inReplyTo, references: message.references,
+                                                   subject: message.subject, participants: participants, normalizer: context.normalizer)
             batch.messages.append(IngestedMessage(
                 uid: message.uid, identity: message.identity, messageID: message.messageID, date: message.date,
                 subject: message.subject ?? "", snippet: message.snippet, size: Int64(message.size),
                 attachments: message.attachments.map { AttachmentSummary(filename: $0.filename, contentType: $0.contentType, size: Int64($0.size)) },
-                threadID: thread, automatedReason: message.automated?.description, defects: message.defects))
+                threadID: thread, threadKey: key, automatedReason: message.automated?.description, defects: message.defects))
             batch.interactions += rows
             batch.unmatched += unmatched
             logged.append((message.uid, rows))

@@ -157,7 +157,7 @@ struct FolderSync {
         }
         var total = CommitResult(newMessages: 0, existingMessages: 0, interactionsInserted: 0, messageIDs: [:])
         for message in batch.messages {
-            var single = IngestBatch(cursor: batch.cursor)
+            var single = IngestBatch(cursor: batch.cursor, threadWindow: batch.threadWindow)
             single.cursor.lastUID = max(message.uid, 1) - 1
             single.messages = [message]
             single.interactions = batch.interactions.filter { $0.messageIdentity == message.identity }

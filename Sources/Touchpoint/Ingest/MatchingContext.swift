@@ -9,6 +9,7 @@ public struct MatchingContext: Sendable {
     public let normalizer: AddressNormalizer
     public let ignoredAddresses: Set<String>
     public let ownerEmailByID: [Int64: String]
+    public let threadWindow: Duration
 
     public init(records: ContactSnapshot, config: Config) {
         let normalizer = AddressNormalizer(stripPlusTags: config.matching.stripPlusTags)
@@ -32,5 +33,6 @@ public struct MatchingContext: Sendable {
         self.normalizer = normalizer
         ignoredAddresses = Set(config.matching.ignoreAddresses.compactMap(normalizer.normalize))
         ownerEmailByID = owners
+        threadWindow = config.matching.threadWindow
     }
 }

@@ -29,17 +29,21 @@ public struct IngestedMessage: Sendable, Hashable {
     public var snippet: String
     public var size: Int64?
     public var attachments: [AttachmentSummary]
+    /// `msg:<root>` when the headers decide the thread; nil lets the store resolve it from
+    /// `threadKey` inside the thread window (`ThreadWindow`), else the message starts its own.
     public var threadID: String?
+    /// `ThreadKey.subjectKey`: normalised subject + participants, stored so later mail can find it.
+    public var threadKey: Int64?
     /// Why the message counts as automated (e.g. `Auto-Submitted: auto-replied`); nil for human mail.
     public var automatedReason: String?
     public var defects: [String]
 
     public init(uid: UInt32, identity: String, messageID: String? = nil, date: Date? = nil, subject: String = "",
                 snippet: String = "", size: Int64? = nil, attachments: [AttachmentSummary] = [],
-                threadID: String? = nil, automatedReason: String? = nil, defects: [String] = []) {
+                threadID: String? = nil, threadKey: Int64? = nil, automatedReason: String? = nil, defects: [String] = []) {
         self.uid = uid; self.identity = identity; self.messageID = messageID; self.date = date
         self.subject = subject; self.snippet = snippet; self.size = size; self.attachments = attachments
-        self.threadID = threadID; self.automatedReason = automatedReason; self.defects = defects
+        self.threadID = threadID; self.threadKey = threadKey; self.automatedReason = automatedReason; self.defects = defects
     }
 }
 
@@ -95,11 +99,13 @@ public struct IngestBatch: Sendable, Hashable {
     public var unmatched: [UnmatchedParty]
     /// Messages examined but not stored (automated, internal-only), for the folder counters.
     public var skippedCount: Int
+    /// How far apart two messages with the same subject key may be and still share a thread.
+    public var threadWindow: Duration
 
     public init(cursor: FolderCursor, messages: [IngestedMessage] = [], interactions: [InteractionRow] = [],
-                unmatched: [UnmatchedParty] = [], skippedCount: Int = 0) {
+                unmatched: [UnmatchedParty] = [], skippedCount: Int = 0, threadWindow: Duration = ThreadWindow.defaultWindow) {
         self.cursor = cursor; self.messages = messages; self.interactions = interactions
-        self.unmatched = unmatched; self.skippedCount = skippedCount
+        self.unmatched = unmatched; self.skippedCount = skippedCount; self.threadWindow = threadWindow
     }
 }
 

@@ -14,7 +14,7 @@ public enum Store {
         return try connection.transaction { tx in
             let cursor = batch.cursor
             let mailboxID = try mailboxID(named: cursor.mailbox, tx)
-            let messages = batch.messages
+            let messages = try ThreadWindow.resolve(batch.messages, interactions: batch.interactions, window: batch.threadWindow, tx)
             var ids = try insertMessages(messages, tx)
             let inserted = ids.count
             let fresh = Set(ids.values)
@@ -142,7 +142,7 @@ public enum Store {
         guard !messages.isEmpty else { return [:] }
         let rows = try tx.queryPrepared("""
             INSERT INTO messages (identity, message_id, sent_at, subject, snippet, size_bytes,
-                                  attachments, thread_id, automated_reason, defects)
+                                  attachments, thread_id, thread_key, automated_reason, defects)
             SELECT * FROM unnest(\(messages.map { StoreText.storable($0.identity) })::text[],
                                  \(messages.map { StoreText.storable($0.messageID) })::text[],
                                  \(messages.map(\.date))::timestamptz[],
@@ -151,6 +151,7 @@ public enum Store {
                                  \(messages.map(\.size))::bigint[],
                                  \(messages.map { StoreText.jsonArray($0.attachments) })::jsonb[],
                                  \(messages.map { StoreText.storable($0.threadID) })::text[],
+                                 \(messages.map(\.threadKey))::bigint[],
                                  \(messages.map { StoreText.storable($0.automatedReason) })::text[],
                                  \(messages.map { StoreText.jsonArray($0.defects) })::jsonb[])
             ON CONFLICT (identity) DO NOTHING

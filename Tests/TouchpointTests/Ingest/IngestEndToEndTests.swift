@@ -30,6 +30,38 @@ final class IngestEndToEndTests: XCTestCase {
         return rows
     }
 
+    /// fixtures/demo/expected-threads.csv: message id → the first message of its reply chain.
+    func expectedThreadRoots() throws -> [String: String] {
+        let path = TestStack.repositoryRoot.appendingPathComponent("fixtures/demo/expected-threads.csv").path
+        var reader = CSVReader(Array(try XCTUnwrap(FileManager.default.contents(atPath: path), "fixtures/demo is missing")))
+        var roots: [String: String] = [:]
+        var header = true
+        while let next = reader.next() {
+            guard case .success(let record) = next, record.fields.count == 2 else { XCTFail("bad CSV in \(path)"); continue }
+            if header { header = false; continue }
+            roots[record.fields[0]] = record.fields[1]
+        }
+        return roots
+    }
+
+    /// One way only (fixtures/README.md): messages with the same root share a thread id; two
+    /// conversations with the same subject and participants may legitimately share one too.
+    func assertConversationsReadAsOne(_ database: PostgresConnection) throws {
+        var threadOf: [String: String] = [:]
+        for row in try database.query("SELECT DISTINCT coalesce(message_id, '(none)'), thread_id FROM interaction_log") {
+            threadOf[try row.decode(String.self, at: 0)] = try row.decode(String?.self, at: 1) ?? ""
+        }
+        let roots = try expectedThreadRoots()
+        XCTAssertEqual(Set(threadOf.keys), Set(roots.keys))
+        for (root, members) in Dictionary(grouping: roots.keys, by: { roots[$0]! }) {
+            let threads = Set(members.map { threadOf[$0] ?? "" })
+            XCTAssertEqual(threads.count, 1, "conversation \(root) is split over \(threads.sorted())")
+            XCTAssertFalse(threads.contains(""), "conversation \(root) has a message without thread")
+        }
+        XCTAssertEqual(try database.query("SELECT count(*) FROM messages WHERE thread_key IS NULL").scalar(Int.self), 0,
+                       "every message keeps its subject key for the thread window")
+    }
+
     func loggedRows(_ database: PostgresConnection) throws -> [Row] {
         try database.query("""
             SELECT coalesce(l.message_id, '(none)'), l.direction, coalesce(l.contact_email, ''), coalesce(a.name, '')
@@ -94,6 +126,7 @@ final class IngestEndToEndTests: XCTestCase {
         XCTAssertTrue(missing.isEmpty, "missing: \(missing.sorted { $0.description < $1.description }.prefix(10))")
         XCTAssertTrue(extra.isEmpty, "extra: \(extra.sorted { $0.description < $1.description }.prefix(10))")
         XCTAssertEqual(logged.count, expected.count)
+        try assertConversationsReadAsOne(connection)
 
         // A second run finds nothing new and changes nothing.
         let second = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "serve", "--once"])
