@@ -24,6 +24,12 @@ extension Migrations {
         ALTER TABLE account_domains DROP CONSTRAINT account_domains_account_id_fkey;
         ALTER TABLE accounts DROP CONSTRAINT accounts_owner_id_fkey;
 
+        -- external_id is NULL on every contact an import or the matcher creates, and a UNIQUE
+        -- constraint indexes those NULLs too: a btree insert per contact for nothing. The partial
+        -- unique index enforces the same rule (NULLs never conflicted) where there is a value.
+        ALTER TABLE contacts DROP CONSTRAINT contacts_external_id_key;
+        CREATE UNIQUE INDEX contacts_external_id_key ON contacts (external_id) WHERE external_id IS NOT NULL;
+
         -- Child side, after INSERT or UPDATE: arguments (child column, parent table, constraint).
         -- Locking every referenced parent and counting the locked rows is one pass: under READ
         -- COMMITTED a parent deleted by a transaction we waited for is not returned, so it counts

@@ -160,6 +160,15 @@ final class ContactImportReferenceTests: XCTestCase {
         }
     }
 
+    func testExternalIDStaysUniqueWhileContactsWithoutOneAreFree() throws {
+        try connection.query("INSERT INTO contacts (name) VALUES ('A'), ('B')")
+        try connection.query("INSERT INTO contacts (name, external_id) VALUES ('C', 'X-1')")
+        XCTAssertThrowsError(try connection.query("INSERT INTO contacts (name, external_id) VALUES ('D', 'X-1')")) {
+            XCTAssertEqual(($0 as? PostgresError)?.sqlState, .uniqueViolation)
+            XCTAssertEqual(($0 as? PostgresError)?.constraint, "contacts_external_id_key")
+        }
+    }
+
     // MARK: - crm_catalog_version still moves once per statement
 
     private func catalogVersion() throws -> Int {
