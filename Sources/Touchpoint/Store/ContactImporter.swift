@@ -88,6 +88,10 @@ public struct ContactImporter {
 
         var rows: [ContactImportRow] = []
         var lineOfAddress: [String: Int] = [:]
+        // Sized once from the line count: growing them rehashed every address several times.
+        let lines = bytes.count(where: { $0 == UInt8(ascii: "\n") })
+        rows.reserveCapacity(lines)
+        lineOfAddress.reserveCapacity(lines)
         var accountOfDomain: [String: String] = [:]
         var seen = 0
         while let next = reader.next() {

@@ -152,3 +152,14 @@ final class ContactImportSetBasedTests: XCTestCase {
         XCTAssertEqual(try rowVersions(), versions, "the second run rewrote no row")
     }
 }
+
+final class ContactImportListTests: XCTestCase {
+    func testListsSplitOnSemicolonsTrimmedWithoutEmptyItems() {
+        XCTAssertEqual(ContactRowValidator.splitList(""), [])
+        XCTAssertEqual(ContactRowValidator.splitList(";; ;"), [])
+        XCTAssertEqual(ContactRowValidator.splitList("a@x.example"), ["a@x.example"])
+        XCTAssertEqual(ContactRowValidator.splitList(" a@x.example ;b@x.example;\u{00A0}c@x.example\u{00A0};"),
+                       ["a@x.example", "b@x.example", "c@x.example"])
+        XCTAssertEqual(ContactRowValidator.splitList("zoë@例え.jp;👩‍👩‍👧@x.example"), ["zoë@例え.jp", "👩‍👩‍👧@x.example"])
+    }
+}
