@@ -31,28 +31,21 @@ extension Migrations {
         CREATE UNIQUE INDEX contacts_external_id_key ON contacts (external_id) WHERE external_id IS NOT NULL;
 
         -- Child side, after INSERT or UPDATE: arguments (child column, parent table, constraint).
-        -- Locking every referenced parent and counting the locked rows is one pass: under READ
-        -- COMMITTED a parent deleted by a transaction we waited for is not returned, so it counts
-        -- as missing; under REPEATABLE READ the lock itself fails with a serialization error.
+        -- One pass: each distinct reference looks up and locks its parent; a reference with no
+        -- parent fails the statement. Under READ COMMITTED a parent deleted by a transaction the
+        -- lock waited for is not returned, so it counts as missing; under REPEATABLE READ the
+        -- lock itself fails with a serialization error.
         CREATE FUNCTION tp_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE
             child_column    text := TG_ARGV[0];
             parent_table    text := TG_ARGV[1];
             constraint_name text := TG_ARGV[2];
-            referenced      bigint;
-            present         bigint;
             missing         text;
         BEGIN
-            EXECUTE format('SELECT count(DISTINCT %I) FROM written', child_column) INTO referenced;
-            IF referenced = 0 THEN
-                RETURN NULL;
-            END IF;
-            EXECUTE format('WITH locked AS (SELECT 1 FROM %I p WHERE p.id IN (SELECT %I FROM written) FOR KEY SHARE OF p) '
-                           'SELECT count(*) FROM locked', parent_table, child_column) INTO present;
-            IF present < referenced THEN
-                EXECUTE format('SELECT w.%1$I::text FROM written w WHERE w.%1$I IS NOT NULL '
-                               'AND NOT EXISTS (SELECT 1 FROM %2$I p WHERE p.id = w.%1$I) LIMIT 1',
-                               child_column, parent_table) INTO missing;
+            EXECUTE format('SELECT r.id::text FROM (SELECT DISTINCT %1$I AS id FROM written WHERE %1$I IS NOT NULL) r '
+                           'LEFT JOIN LATERAL (SELECT true AS found FROM %2$I p WHERE p.id = r.id FOR KEY SHARE) p ON true '
+                           'WHERE p.found IS NULL LIMIT 1', child_column, parent_table) INTO missing;
+            IF missing IS NOT NULL THEN
                 RAISE EXCEPTION 'insert or update on table "%" violates foreign key constraint "%"', TG_TABLE_NAME, constraint_name
                     USING ERRCODE = 'foreign_key_violation', CONSTRAINT = constraint_name, TABLE = TG_TABLE_NAME,
                           DETAIL = format('Key (%s)=(%s) is not present in table "%s".', child_column, missing, parent_table);
