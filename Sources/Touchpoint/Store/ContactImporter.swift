@@ -203,17 +203,23 @@ public struct ContactImporter {
             SELECT DISTINCT owner_email FROM import_rows WHERE owner_email IS NOT NULL
             ON CONFLICT (email) DO NOTHING
             """).affectedRows
-        // Each account (and domain below) is spelt as on its first line. Grouping hashes; the
-        // DISTINCT ON it replaces sorted all rows by collated text, a fifth of the import.
+        // The file's accounts by exact spelling (a few thousand rows for 100k contacts): the case
+        // folding that identifies an account runs once per spelling, and the row joins below
+        // compare plain text instead of calling lower() twice per row and statement.
+        try tx.execute(script: """
+            CREATE TEMP TABLE import_accounts ON COMMIT DROP AS
+            SELECT account, min(line) AS line, NULL::bigint AS id FROM import_rows WHERE account IS NOT NULL GROUP BY account
+            """)
+        // Each account (and domain below) is spelt as on its first line.
         summary.accountsCreated = try tx.query("""
             INSERT INTO accounts (name)
-            SELECT r.account
-              FROM (SELECT min(line) AS line FROM import_rows WHERE account IS NOT NULL GROUP BY lower(account)) f
-              JOIN import_rows r ON r.line = f.line
-             ORDER BY r.line
+            SELECT account
+              FROM (SELECT DISTINCT ON (lower(account)) account, line FROM import_accounts ORDER BY lower(account), line) f
+             ORDER BY line
             ON CONFLICT ((lower(name))) DO NOTHING
             """).affectedRows
-        try tx.query("ANALYZE accounts, owners")
+        try tx.query("UPDATE import_accounts i SET id = a.id FROM accounts a WHERE lower(a.name) = lower(i.account)")
+        try tx.query("ANALYZE accounts, owners, import_accounts")
         summary.domainsAdded = try tx.query("""
             INSERT INTO account_domains (domain, account_id)
             SELECT f.domain, a.id
@@ -221,7 +227,7 @@ public struct ContactImporter {
                       FROM import_rows r CROSS JOIN unnest(r.domains) AS d(domain)
                      GROUP BY d.domain) f
               JOIN import_rows r ON r.line = f.line
-              JOIN accounts a ON lower(a.name) = lower(r.account)
+              JOIN import_accounts a ON a.account = r.account
              ORDER BY f.line, f.domain
             ON CONFLICT (domain) DO NOTHING
             """).affectedRows
@@ -236,7 +242,7 @@ public struct ContactImporter {
             WITH new_rows AS MATERIALIZED (
                 SELECT nextval(\(sequence)::regclass) AS id, r.name, r.emails, a.id AS account_id, o.id AS owner_id
                   FROM import_rows r
-                  LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
+                  LEFT JOIN import_accounts a ON a.account = r.account
                   LEFT JOIN owners o ON o.email = r.owner_email
                  WHERE NOT EXISTS (SELECT 1 FROM import_matches m WHERE m.line = r.line)),
             created AS (
@@ -255,7 +261,7 @@ public struct ContactImporter {
                    updated_at = now()
               FROM import_rows r
               JOIN import_matches m ON m.line = r.line
-              LEFT JOIN accounts a ON lower(a.name) = lower(r.account)
+              LEFT JOIN import_accounts a ON a.account = r.account
               LEFT JOIN owners o ON o.email = r.owner_email
              WHERE c.id = m.contact_id
                AND (c.name IS DISTINCT FROM COALESCE(NULLIF(r.name, ''), c.name)
