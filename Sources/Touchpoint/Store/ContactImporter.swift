@@ -139,8 +139,8 @@ public struct ContactImporter {
         // table, and the upserts hash the staged rows: at the default 4 MB a 100k-row import
         // spills both to temporary files. Per sort/hash node, for this transaction only.
         try tx.query("SET LOCAL work_mem = '64MB'")
-        // These statements run once per import, well above jit_above_cost: compiling them cost
-        // more CPU than the compiled expressions saved (measured with EXPLAIN ANALYZE).
+        // Several statements here cost more than jit_above_cost; EXPLAIN ANALYZE showed tens of
+        // milliseconds of compilation each for expressions too simple to win that back.
         try tx.query("SET LOCAL jit = off")
         try tx.execute(script: """
             CREATE TEMP TABLE import_rows (
@@ -165,7 +165,7 @@ public struct ContactImporter {
         try tx.copyIn("COPY import_rows (line, name, emails, account, domains, owner_email) FROM STDIN", rows: copy)
         // Fresh statistics keep the planner on hash joins; with none it guesses tiny tables
         // and picks nested loops that turn 100k rows into minutes. The row count and the line
-        // column are what it needs: sampling the text and array columns cost ~10% of an import.
+        // column are what it needs: sampling the text and array columns took ~5% of an import.
         try tx.query("ANALYZE import_rows (line)")
 
         try rejectRows(summary: &summary, tx, """
