@@ -1,14 +1,19 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// An array parameter in PostgreSQL's binary array format, for number and timestamp columns of
-/// a batch: the server copies fixed-width values instead of parsing text (`timestamptz` input
-/// costs ~1.4 µs per element as text), and the client writes 8 bytes instead of formatting digits.
+/// An array parameter in PostgreSQL's binary array format, for the columns of a batch: the
+/// server copies length-prefixed values instead of parsing a quoted literal (`timestamptz` text
+/// input alone costs ~1.4 µs per element), and the client writes bytes instead of formatting
+/// digits and escaping quotes.
 ///
-///     tx.query("SELECT * FROM unnest(\(PostgresBinaryArray(ids))::bigint[])")
+///     tx.query("SELECT * FROM unnest(\(PostgresBinaryArray(ids))::bigint[], \(try PostgresBinaryArray(names))::text[])")
 ///
-/// The SQL cast must name the element's own type (`PostgresBinaryArrayElement.postgresTypeName`):
-/// binary input is not coerced, so `::int[]` on 8-byte integers fails with a server error
-/// ("wrong element type") instead of converting.
+/// The SQL cast must name the element's own type (`PostgresBinaryArrayElement.postgresTypeName`,
+/// `text` for strings): binary input is not coerced, so `::int[]` on 8-byte integers fails with a
+/// server error ("wrong element type") instead of converting. The text-literal form
+/// (`PostgresArrayElement`) stays for arrays whose SQL type differs from the Swift one.
 public struct PostgresBinaryArray: PostgresEncodable, Equatable {
     /// The whole wire value: header, one dimension, then length-prefixed elements.
     public let bytes: [UInt8]
@@ -30,13 +35,36 @@ public struct PostgresBinaryArray: PostgresEncodable, Equatable {
         bytes = writer.bytes
     }
 
+    /// A `text[]` in binary: no quoting on our side, no unescaping on the server's.
+    /// - Throws: `.usage` when an element holds a NUL byte, which PostgreSQL text cannot store.
+    public init(_ values: [String?]) throws {
+        let payload = values.reduce(0) { $0 + ($1?.utf8.count ?? 0) }
+        var writer = Writer(count: values.count, elementWidth: 0, hasNull: values.contains(where: { $0 == nil }),
+                            elementType: Self.textTypeOID, payloadBytes: payload)
+        for (position, value) in values.enumerated() {
+            guard let value else { writer.appendNull(); continue }
+            try writer.appendText(value, position: position)
+        }
+        bytes = writer.bytes
+    }
+
+    public init(_ values: [String]) throws {
+        let payload = values.reduce(0) { $0 + $1.utf8.count }
+        var writer = Writer(count: values.count, elementWidth: 0, hasNull: false, elementType: Self.textTypeOID,
+                            payloadBytes: payload)
+        for (position, value) in values.enumerated() { try writer.appendText(value, position: position) }
+        bytes = writer.bytes
+    }
+
+    static let textTypeOID: UInt32 = 25
+
     public var postgresBind: PostgresBind { .binary(bytes) }
 
     private struct Writer {
         var bytes: [UInt8] = []
 
-        init(count: Int, elementWidth: Int, hasNull: Bool, elementType: UInt32) {
-            bytes.reserveCapacity(20 + count * (4 + elementWidth))
+        init(count: Int, elementWidth: Int, hasNull: Bool, elementType: UInt32, payloadBytes: Int = 0) {
+            bytes.reserveCapacity(20 + count * (4 + elementWidth) + payloadBytes)
             // An empty array has no dimensions (that is how the server writes `{}` too).
             appendBigEndian(UInt32(count == 0 ? 0 : 1))
             appendBigEndian(UInt32(hasNull ? 1 : 0))
@@ -50,6 +78,21 @@ public struct PostgresBinaryArray: PostgresEncodable, Equatable {
         mutating func append<Element: PostgresBinaryArrayElement>(_ value: Element) {
             appendBigEndian(UInt32(Element.postgresBinaryWidth))
             appendBigEndian(UInt64(bitPattern: value.postgresBinaryValue))
+        }
+
+        mutating func appendText(_ text: String, position: Int) throws {
+            var text = text
+            try text.withUTF8 { utf8 in
+                if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil {
+                    throw PostgresError(kind: .usage, message:
+                        "element \(position + 1) of a text array contains a NUL byte, which PostgreSQL text cannot store")
+                }
+                guard utf8.count <= Int(Int32.max) else {
+                    throw PostgresError(kind: .usage, message: "element \(position + 1) of a text array is larger than 2 GiB")
+                }
+                appendBigEndian(UInt32(utf8.count))
+                bytes.append(contentsOf: utf8)
+            }
         }
 
         mutating func appendNull() {

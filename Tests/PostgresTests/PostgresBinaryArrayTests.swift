@@ -117,4 +117,24 @@ final class PostgresBinaryArrayTests: XCTestCase {
         let bodies = try connection.query("SELECT body FROM items WHERE id < 10 ORDER BY id").map { try $0.decode(String.self, at: 0) }
         XCTAssertEqual(bodies, hostile)
     }
+
+    func testHostileTextRoundTripsInBinary() throws {
+        let connection = try connect()
+        let values: [String?] = PostgresConnectionTests.hostileStrings + [nil, ""]
+        let back = try connection.query("""
+            SELECT u FROM unnest(\(try PostgresBinaryArray(values))::text[]) WITH ORDINALITY AS t(u, n) ORDER BY n
+            """).map { try $0.decode(String?.self, at: 0) }
+        XCTAssertEqual(back, values)
+        let plain = try connection.query("SELECT cardinality(\(try PostgresBinaryArray(["a", "b"]))::text[])").scalar(Int.self)
+        XCTAssertEqual(plain, 2)
+    }
+
+    func testNulInABinaryTextArrayIsRefusedBeforeSending() {
+        XCTAssertThrowsError(try PostgresBinaryArray(["fine", "nul\u{0}inside"])) { error in
+            let failure = error as? PostgresError
+            XCTAssertEqual(failure?.kind, .usage)
+            XCTAssertTrue(failure?.description.contains("element 2") ?? false, "\(error)")
+            XCTAssertFalse(failure?.description.contains("inside") ?? true, "the value stays out of the message")
+        }
+    }
 }

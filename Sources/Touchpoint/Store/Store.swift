@@ -149,15 +149,15 @@ public enum Store {
                                   attachments, thread_id, automated_reason, defects)
             SELECT u.identity, u.message_id, u.sent_at, u.subject, u.snippet, u.size_bytes,
                    COALESCE(u.attachments, '[]'), u.thread_id, u.automated_reason, COALESCE(u.defects, '[]')
-              FROM unnest(\(messages.map { StoreText.storable($0.identity) })::text[],
-                          \(messages.map { StoreText.storable($0.messageID) })::text[],
+              FROM unnest(\(try PostgresBinaryArray(messages.map { StoreText.storable($0.identity) }))::text[],
+                          \(try PostgresBinaryArray(messages.map { StoreText.storable($0.messageID) }))::text[],
                           \(PostgresBinaryArray(messages.map(\.date)))::timestamptz[],
-                          \(messages.map { StoreText.storable($0.subject) })::text[],
-                          \(messages.map { StoreText.storable($0.snippet) })::text[],
+                          \(try PostgresBinaryArray(messages.map { StoreText.storable($0.subject) }))::text[],
+                          \(try PostgresBinaryArray(messages.map { StoreText.storable($0.snippet) }))::text[],
                           \(PostgresBinaryArray(messages.map(\.size)))::bigint[],
                           \(messages.map { $0.attachments.isEmpty ? nil : StoreText.jsonArray($0.attachments) })::jsonb[],
-                          \(messages.map { StoreText.storable($0.threadID) })::text[],
-                          \(messages.map { StoreText.storable($0.automatedReason) })::text[],
+                          \(try PostgresBinaryArray(messages.map { StoreText.storable($0.threadID) }))::text[],
+                          \(try PostgresBinaryArray(messages.map { StoreText.storable($0.automatedReason) }))::text[],
                           \(messages.map { $0.defects.isEmpty ? nil : StoreText.jsonArray($0.defects) })::jsonb[])
                    AS u(identity, message_id, sent_at, subject, snippet, size_bytes,
                         attachments, thread_id, automated_reason, defects)
@@ -180,7 +180,7 @@ public enum Store {
     /// also sees rows another session committed while our insert waited on them.
     private static func messageIDs(for identities: [String], _ tx: PostgresConnection) throws -> [String: Int64] {
         guard !identities.isEmpty else { return [:] }
-        return try identityMap(tx.queryPrepared("SELECT identity, id FROM messages WHERE identity = ANY(\(identities)::text[])"))
+        return try identityMap(tx.queryPrepared("SELECT identity, id FROM messages WHERE identity = ANY(\(try PostgresBinaryArray(identities))::text[])"))
     }
 
     /// Interactions of messages this transaction just created cannot conflict with any stored row
@@ -214,7 +214,7 @@ public enum Store {
               FROM unnest(\(PostgresBinaryArray(rows.map(\.messageID)))::bigint[],
                           \(PostgresBinaryArray(rows.map(\.row.contactID)))::bigint[],
                           \(PostgresBinaryArray(rows.map(\.row.accountID)))::bigint[],
-                          \(rows.map(\.row.direction.rawValue))::text[],
+                          \(try PostgresBinaryArray(rows.map(\.row.direction.rawValue)))::text[],
                           \(PostgresBinaryArray(rows.map(\.row.occurredAt)))::timestamptz[])
                    AS u(message_id, contact_id, account_id, direction, occurred_at)
              -- A contact or account deleted after the matcher's snapshot must not fail the
