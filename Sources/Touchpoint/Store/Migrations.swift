@@ -9,7 +9,7 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, catalogVersion, dropThreadIndex, unmatchedMentions]
+    static let all: [Migration] = [initialSchema, catalogVersion, dropThreadIndex, unmatchedMentions, interactionIndexes]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 
