@@ -208,6 +208,11 @@ public enum Store {
     private static func insertInteractionRows(_ rows: [(messageID: Int64, row: InteractionRow)], mailboxID: Int64,
                                               onConflict: String, _ tx: PostgresConnection) throws -> Int {
         guard !rows.isEmpty else { return 0 }
+        // The existence checks look up the batch's distinct parties once (a few dozen key probes)
+        // and hash that: a correlated EXISTS was planned as a hash over the whole contacts table
+        // (100k contacts: 60-80 ms per 1000-row batch) or as one probe per row.
+        let contacts = Array(Set(rows.compactMap(\.row.contactID)))
+        let accounts = Array(Set(rows.compactMap(\.row.accountID)))
         return try tx.queryPrepared("""
             INSERT INTO interactions (message_id, contact_id, account_id, direction, occurred_at, mailbox_id)
             SELECT u.message_id, u.contact_id, u.account_id, u.direction, u.occurred_at, \(mailboxID)
@@ -219,8 +224,10 @@ public enum Store {
                    AS u(message_id, contact_id, account_id, direction, occurred_at)
              -- A contact or account deleted after the matcher's snapshot must not fail the
              -- batch forever: its interactions are dropped.
-             WHERE (u.contact_id IS NULL OR EXISTS (SELECT 1 FROM contacts c WHERE c.id = u.contact_id))
-               AND (u.account_id IS NULL OR EXISTS (SELECT 1 FROM accounts a WHERE a.id = u.account_id))
+             WHERE (u.contact_id IS NULL
+                    OR u.contact_id IN (SELECT c.id FROM contacts c WHERE c.id = ANY(\(PostgresBinaryArray(contacts))::bigint[])))
+               AND (u.account_id IS NULL
+                    OR u.account_id IN (SELECT a.id FROM accounts a WHERE a.id = ANY(\(PostgresBinaryArray(accounts))::bigint[])))
             \(unescaped: onConflict)
             """).affectedRows
     }
