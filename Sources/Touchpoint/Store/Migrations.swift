@@ -9,7 +9,8 @@ struct Migration: Sendable {
 }
 
 enum Migrations {
-    static let all: [Migration] = [initialSchema, catalogVersion, dropThreadIndex, unmatchedMentions, threadKeys, referenceTriggers]
+    static let all: [Migration] = [initialSchema, catalogVersion, dropThreadIndex, unmatchedMentions, threadKeys, interactionIndexes,
+                                   referenceTriggers]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 

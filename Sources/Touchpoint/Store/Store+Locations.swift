@@ -1,0 +1,56 @@
+import Postgres
+
+extension Store {
+    /// How a batch's folder locations are inserted. A probe (`NOT EXISTS` on the primary key)
+    /// followed by a plain insert costs about half the server CPU of `ON CONFLICT DO NOTHING`,
+    /// whose speculative insertion writes a second WAL record per row (measured with pgbench,
+    /// 1000 rows: 4.7–5.2 ms vs 8.3 ms). The probe can only fail with a unique violation when a
+    /// concurrent writer of the same folder races it; `commitBatch` then writes the batch again
+    /// speculatively.
+    enum LocationWrite {
+        case probeThenInsert
+        case speculative
+
+        /// The constraint a lost race reports.
+        static let key = "message_locations_pkey"
+    }
+
+    /// One row per distinct UID of the batch (the first message wins, as `ON CONFLICT` would).
+    static func insertLocations(_ messages: [IngestedMessage], ids: [String: Int64], cursor: FolderCursor,
+                                mailboxID: Int64, mode: LocationWrite, _ tx: PostgresConnection) throws {
+        guard !messages.isEmpty else { return }
+        var seen = Set<UInt32>(minimumCapacity: messages.count)
+        var uids: [UInt32] = []
+        var messageIDs: [Int64?] = []
+        uids.reserveCapacity(messages.count)
+        messageIDs.reserveCapacity(messages.count)
+        for message in messages where seen.insert(message.uid).inserted {
+            uids.append(message.uid)
+            messageIDs.append(ids[StoreText.storable(message.identity)])
+        }
+        let uidColumn = PostgresBinaryArray(uids)
+        let messageIDColumn = PostgresBinaryArray(messageIDs)
+        switch mode {
+        case .probeThenInsert:
+            try tx.queryPrepared("""
+                INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
+                SELECT \(mailboxID), \(cursor.folder), \(cursor.uidValidity), u.uid, u.message_id
+                  FROM unnest(\(uidColumn)::bigint[], \(messageIDColumn)::bigint[]) AS u(uid, message_id)
+                 WHERE NOT EXISTS (SELECT 1 FROM message_locations l
+                                    WHERE l.mailbox_id = \(mailboxID) AND l.folder = \(cursor.folder)
+                                      AND l.uidvalidity = \(cursor.uidValidity) AND l.uid = u.uid
+                                   -- OFFSET 0 keeps this a per-row primary-key probe: as an anti
+                                   -- join the planner picked a hash over a sequential scan of the
+                                   -- whole table for young tables (265 ms per batch at 50k rows).
+                                   OFFSET 0)
+                """)
+        case .speculative:
+            try tx.queryPrepared("""
+                INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
+                SELECT \(mailboxID), \(cursor.folder), \(cursor.uidValidity), u.uid, u.message_id
+                  FROM unnest(\(uidColumn)::bigint[], \(messageIDColumn)::bigint[]) AS u(uid, message_id)
+                ON CONFLICT DO NOTHING
+                """)
+        }
+    }
+}
