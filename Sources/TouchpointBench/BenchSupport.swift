@@ -25,6 +25,17 @@ enum Measure {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
+    /// User + system CPU of a local PostgreSQL backend (fields 14 and 15 of /proc/PID/stat, in
+    /// clock ticks), or nil when the server is remote or in another PID namespace.
+    static func backendCPUSeconds(_ pid: Int) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let commandEnd = stat.lastIndex(of: ")") else { return nil }
+        // Fields after the command name (which may contain spaces) start at field 3.
+        let fields = stat[stat.index(after: commandEnd)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// Peak resident set size (VmHWM) in MiB.
     static func peakRSSMegabytes() -> Double {
         var usage = rusage()

@@ -28,28 +28,17 @@ enum ImportContactsBench {
         }
         let bytes = Array(csv.utf8)
         let backend = try database.query("SELECT pg_backend_pid()").scalar(Int.self)
-        let serverStart = backendCPUSeconds(backend)
+        let serverStart = Measure.backendCPUSeconds(backend)
         let clientStart = Measure.cpuSeconds()
         let start = Measure.now()
         let summary = try ContactImporter(database).run(bytes)
         let seconds = Measure.now() - start
         let clientSeconds = Measure.cpuSeconds() - clientStart
-        let serverSeconds = serverStart.flatMap { start in backendCPUSeconds(backend).map { $0 - start } }
+        let serverSeconds = serverStart.flatMap { start in Measure.backendCPUSeconds(backend).map { $0 - start } }
         guard summary.rejected.isEmpty else { throw BenchError("\(summary.rejected.count) rows rejected, first: \(summary.rejected[0].reason)") }
         report("import-contacts", [
             ("contacts", "\(rows)"), ("created", "\(summary.created)"), ("seconds", format(seconds, 3)),
             ("contacts_per_s", format(Double(rows) / seconds, 0)), ("client_cpu_s", format(clientSeconds, 3)),
         ] + (serverSeconds.map { [("server_cpu_s", format($0, 3))] } ?? []))
-    }
-
-    /// User + system CPU of a local PostgreSQL backend (fields 14 and 15 of /proc/PID/stat, in
-    /// clock ticks), or nil when the server is remote or in another PID namespace.
-    private static func backendCPUSeconds(_ pid: Int) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let commandEnd = stat.lastIndex(of: ")") else { return nil }
-        // Fields after the command name (which may contain spaces) start at field 3.
-        let fields = stat[stat.index(after: commandEnd)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

@@ -27,6 +27,8 @@ enum StoreBench {
             INSERT INTO contacts (name) SELECT \("Bench contact \(run) ") || n FROM generate_series(1, \(perMessage)) n RETURNING id
             """).map { try $0.decode(Int64.self, at: 0) }
         let mailbox = "bench-\(run)"
+        let backend = try database.query("SELECT pg_backend_pid()").scalar(Int.self)
+        let serverStart = Measure.backendCPUSeconds(backend)
         let start = Measure.now()
         let cpuStart = Measure.cpuSeconds()
         var uid: UInt32 = 0
@@ -43,7 +45,8 @@ enum StoreBench {
                 let date = Date(timeIntervalSince1970: 1_780_000_000 + Double(uid))
                 batch.messages.append(IngestedMessage(uid: uid, identity: identity, messageID: identity, date: date,
                                                       subject: "Order \(uid)", snippet: "Hello, please send 12 units of item \(uid).",
-                                                      size: 4096, threadID: "msg:\(identity)"))
+                                                      size: 4096, threadID: "msg:\(identity)",
+                                                      threadKey: Int64(bitPattern: UInt64(uid) &* 0x9E37_79B9_7F4A_7C15)))
                 for contact in contacts.prefix(min(perMessage, batchRows - index * perMessage)) {
                     batch.interactions.append(InteractionRow(messageIdentity: identity, contactID: contact, accountID: nil,
                                                              direction: .inbound, occurredAt: date))
@@ -61,6 +64,6 @@ enum StoreBench {
             ("rows", "\(rows)"), ("messages", "\(messages)"), ("interactions_per_message", "\(perMessage)"),
             ("batch", "\(batchSize)"), ("seconds", format(seconds, 3)),
             ("rows_per_s", format(Double(rows) / seconds, 0)), ("cpu_seconds", format(Measure.cpuSeconds() - cpuStart, 3)),
-        ])
+        ] + (serverStart.flatMap { start in Measure.backendCPUSeconds(backend).map { [("server_cpu_s", format($0 - start, 3))] } } ?? []))
     }
 }
