@@ -41,6 +41,12 @@ public final class IMAPSession {
 
     public var isBroken: Bool { brokenBy != nil }
 
+    /// Frees what the parser kept from the largest response burst so far (a fetched batch);
+    /// for a session that is about to wait for new mail. Nothing pending is lost.
+    public func releaseIdleMemory() {
+        parser.releaseSpareCapacity()
+    }
+
     // MARK: Building commands
 
     func command(_ name: String, _ build: (inout CommandBuilder) throws(IMAPError) -> Void = { _ in }) throws(IMAPError) -> IMAPCommand {

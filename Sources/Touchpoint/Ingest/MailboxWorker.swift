@@ -175,6 +175,10 @@ final class MailboxWorker: @unchecked Sendable {
         logger.log(fetched > 0 ? .info : .debug, "mailbox.synced", [
             ("folders", .of(reports.count)), ("fetched", .of(fetched)), ("new", .of(logged)), ("interactions", .of(interactions)),
         ])
+        if fetched > 0 {
+            session.releaseIdleMemory()
+            ProcessMemory.returnFreePages()
+        }
         return true
     }
 
