@@ -78,6 +78,7 @@ struct FolderSync {
         // is drained, so the session stays usable.
         func prepare(_ range: ClosedRange<UID>, _ fetched: [FetchedMessage]) throws {
             report.fetched += fetched.count
+            try committer.throwIfFailed()
             var captured: [CapturedMessage] = []
             var oversized: [QuarantineEntry] = []
             for message in fetched {

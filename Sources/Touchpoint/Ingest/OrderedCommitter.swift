@@ -45,6 +45,13 @@ final class OrderedCommitter<Job>: @unchecked Sendable {
         condition.broadcast()
     }
 
+    /// Throws the failure of an earlier commit, without waiting: lets the submitter skip
+    /// preparing a job that could never be committed.
+    func throwIfFailed() throws {
+        condition.lock(); defer { condition.unlock() }
+        if let failure { throw failure }
+    }
+
     /// Waits until every queued job is committed; afterwards the caller may use the shared
     /// resources until its next `submit`. Throws the failure of any commit.
     func drain() throws {

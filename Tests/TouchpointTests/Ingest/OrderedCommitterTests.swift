@@ -68,6 +68,7 @@ final class OrderedCommitterTests: XCTestCase {
             }
         }
         XCTAssertThrowsError(try committer.finish()) { XCTAssertEqual($0 as? Refused, Refused(job: 3)) }
+        XCTAssertThrowsError(try committer.throwIfFailed()) { XCTAssertEqual($0 as? Refused, Refused(job: 3)) }
         if let thrown { XCTAssertEqual(thrown as? Refused, Refused(job: 3)) }
         XCTAssertEqual(ledger.committed, [0, 1, 2], "nothing after the failed job may be committed")
         XCTAssertThrowsError(try committer.drain())
