@@ -108,12 +108,12 @@ public final class CurlEasy {
 
     public enum TLSUsage: Sendable, Equatable { case none, required }
 
-    /// PEM bundle of trusted CAs; nil keeps libcurl's default (the system store).
+    /// PEM bundle of trusted CAs; nil means none (libcurl's built-in default is a bundle path).
     public func setCAFile(_ path: String?) throws(CurlError) {
         try setString(CURLOPT_CAINFO, path, "set CA file")
     }
 
-    /// Directory of hashed CA certificates; nil keeps libcurl's default.
+    /// Directory of hashed CA certificates, read on demand; nil means none.
     public func setCAPath(_ path: String?) throws(CurlError) {
         try setString(CURLOPT_CAPATH, path, "set CA path")
     }

@@ -52,8 +52,11 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
     public let host: String
     public let port: Int?
     public let tls: TLSPolicy
-    /// PEM file of trusted CAs; nil trusts the system store.
+    /// PEM file of trusted CAs; nil trusts the system store, `systemCADirectory`.
     public var caFile: String?
+    /// The system's trusted CAs as a hashed directory (OpenSSL `c_rehash` layout), used when
+    /// `caFile` is nil. Debian's is `/etc/ssl/certs`; tests point it elsewhere.
+    public var systemCADirectory = "/etc/ssl/certs"
     public var credentials: Credentials?
     /// Bound on the TCP connect (and the TLS handshake for implicit TLS).
     public var connectTimeout: Duration
@@ -136,7 +139,16 @@ public struct MailServerEndpoint: Sendable, Equatable, CustomStringConvertible {
         try easy.setTLSUsage(tls == .none ? .none : .required)
         try easy.setVerifyPeer(true)
         try easy.setVerifyHost(true)
-        if let caFile { try easy.setCAFile(caFile) }
+        if let caFile {
+            try easy.setCAFile(caFile)
+        } else {
+            // The system store as a hashed directory instead of libcurl's built-in bundle file: OpenSSL then reads only the certificates a chain
+            // needs, where the ~140-certificate bundle costs every TLS connection ~0.7 MB for as
+            // long as it stays open (one per mailbox). The trusted set is the same:
+            // update-ca-certificates writes both from the same certificates.
+            try easy.setCAFile(nil)
+            try easy.setCAPath(systemCADirectory)
+        }
         try easy.setConnectTimeout(connectTimeout)
         try easy.setServerResponseTimeout(responseTimeout)
         try easy.setTimeout(loginTimeout)

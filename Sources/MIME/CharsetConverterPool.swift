@@ -22,4 +22,24 @@ final class CharsetConverterPool: @unchecked Sendable {
         lock.unlock()
         return result
     }
+
+    /// Closes all idle converters but `keeping`: each holds a descriptor (a few hundred KB for the
+    /// CJK charsets) per charset it met, and an idle daemon needs none of that. One kept converter
+    /// keeps the gconv modules loaded, so the next parse does not pay for dlopen again.
+    func releaseIdle(keeping: Int) {
+        lock.lock()
+        let released = idle.count > keeping ? Array(idle[max(0, keeping)...]) : []
+        idle.removeLast(released.count)
+        lock.unlock()
+        withExtendedLifetime(released) {}  // deinit closes the descriptors, outside the lock
+    }
+}
+
+/// Memory the MIME parser keeps between messages for speed.
+public enum MIMECaches {
+    /// For a process about to sit idle (a daemon between polls): frees the charset converters
+    /// parallel parses left behind, keeping one so the charset modules stay loaded.
+    public static func releaseIdleConverters() {
+        CharsetConverterPool.shared.releaseIdle(keeping: 1)
+    }
 }

@@ -100,6 +100,45 @@ final class CurlLoginTests: XCTestCase {
                                            credentials: stack.passwordCredentials), with: .tlsCertificate)
     }
 
+    /// Without a CA file the system store is read as a hashed directory, certificate by
+    /// certificate as a chain needs it: a directory holding the stack's CA verifies the server,
+    /// one without it (or the bundle alone) does not.
+    func testSystemStoreIsReadAsAHashedDirectory() throws {
+        let stack = try MailStack.required()
+        let fileManager = FileManager.default
+        let trusting = fileManager.temporaryDirectory.appendingPathComponent("tp-cadir-\(UUID().uuidString)")
+        let empty = fileManager.temporaryDirectory.appendingPathComponent("tp-cadir-\(UUID().uuidString)")
+        defer {
+            try? fileManager.removeItem(at: trusting)
+            try? fileManager.removeItem(at: empty)
+        }
+        try fileManager.createDirectory(at: trusting, withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: empty, withIntermediateDirectories: true)
+        let hash = try Self.subjectHash(ofCertificate: stack.caFile)
+        try fileManager.copyItem(atPath: stack.caFile, toPath: trusting.appendingPathComponent("\(hash).0").path)
+
+        var endpoint = try MailServerEndpoint(url: "imaps://\(stack.host):\(stack.imapsPort)/", credentials: stack.passwordCredentials)
+        endpoint.systemCADirectory = trusting.path
+        try assertNoopWorks(try connect(endpoint))
+        endpoint.systemCADirectory = empty.path
+        assertFails(endpoint, with: .tlsCertificate)
+    }
+
+    /// `openssl x509 -hash`: the file name OpenSSL looks a CA up by in a hashed directory.
+    private static func subjectHash(ofCertificate path: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["x509", "-hash", "-noout", "-in", path]
+        let output = Pipe()
+        process.standardOutput = output
+        do { try process.run() } catch { throw XCTSkip("openssl not runnable: \(error)") }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let hash = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, hash.count == 8 else { throw XCTSkip("openssl x509 -hash failed") }
+        return hash
+    }
+
     func testWrongHostNameIsACertificateError() throws {
         let stack = try MailStack.required()
         var endpoint = try MailServerEndpoint(

@@ -33,6 +33,31 @@ final class ChunkIndependenceTests: XCTestCase {
         }
     }
 
+    /// An idle session frees the parser's buffer; called between any two chunks (mid-literal,
+    /// mid-line, between responses) it must never lose or reorder a byte.
+    func testReleasingSpareCapacityBetweenChunksChangesNothing() throws {
+        let stream = sampleStream()
+        let whole = try parseAll(stream)
+        for seed in UInt64(1)...10 {
+            var generator = SeededGenerator(seed: seed)
+            var parser = IMAPResponseParser()
+            var collected: [IMAPResponse] = []
+            var offset = 0
+            while offset < stream.count {
+                let size = min(stream.count - offset, 1 + Int(generator.next() % 97))
+                parser.append(stream[offset..<(offset + size)])
+                offset += size
+                parser.releaseSpareCapacity()
+                while let response = try parser.next() {
+                    collected.append(response)
+                    parser.releaseSpareCapacity()
+                }
+            }
+            XCTAssertEqual(collected, whole, "seed \(seed)")
+            XCTAssertEqual(parser.bufferedByteCount, 0)
+        }
+    }
+
     func testResponsesFedOneByOne() throws {
         let stream = sampleStream()
         let whole = try parseAll(stream)

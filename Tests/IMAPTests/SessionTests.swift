@@ -142,6 +142,24 @@ final class SessionTests: XCTestCase {
         for result in results.dropFirst() { XCTAssertEqual(result, results[0]) }
     }
 
+    /// The worker frees the session's buffers between polls; the next commands must not notice.
+    func testReleasingIdleMemoryBetweenCommandsKeepsTheSessionWorking() throws {
+        let server = FakeIMAPServer(seed: 5, maxChunk: 700)
+        server.messages = (1...30).map { FakeIMAPServer.textMessage(uid: $0, subject: "m\($0)", body: bytes(String(repeating: "b\($0) ", count: Int($0)))) }
+        let imap = session(server)
+        imap.releaseIdleMemory()
+        _ = try imap.examine(.inbox)
+        let first = try imap.fetchBatch(uids: UID(1)...UID(15))
+        imap.releaseIdleMemory()
+        let second = try imap.fetchBatch(uids: UID(16)...UID(30))
+        imap.releaseIdleMemory()
+        imap.releaseIdleMemory()
+        let again = try imap.fetchBatch(uids: UID(1)...UID(30))
+        XCTAssertEqual(first.count, 15)
+        XCTAssertEqual(first + second, again)
+        XCTAssertFalse(imap.isBroken)
+    }
+
     func testFetchBatchesPipelinesTheNextHeaderFetch() throws {
         let server = FakeIMAPServer(seed: 11, maxChunk: 700)
         let nested = "((\"text\" \"plain\" NIL NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL)(\"text\" \"html\" NIL NIL NIL \"7bit\" 4 1 NIL NIL NIL NIL) \"alternative\")"

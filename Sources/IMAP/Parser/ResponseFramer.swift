@@ -133,6 +133,18 @@ struct ResponseFramer {
         return Int(size)
     }
 
+    /// Gives back the buffer's memory when nothing is pending: it keeps the capacity of the
+    /// largest burst it ever held (a pipelined batch), which an idle session need not keep.
+    /// Bytes not yet framed are never dropped; with some pending, this does nothing.
+    mutating func releaseSpareCapacity() {
+        guard readIndex == buffer.count, line.isEmpty, literals.isEmpty, !inLiteral else { return }
+        buffer = []
+        line = []
+        literal = []
+        readIndex = 0
+        scanIndex = 0
+    }
+
     /// Drops consumed bytes once they dominate the buffer, so memory stays bounded by what is
     /// unconsumed and the copying cost stays linear overall.
     private mutating func compactIfWorthwhile() {

@@ -16,6 +16,9 @@ public struct IMAPResponseParser {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) { framer.append(bytes) }
     public mutating func append<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 { framer.append(bytes) }
 
+    /// Frees the memory kept for earlier responses when no partial response is pending.
+    public mutating func releaseSpareCapacity() { framer.releaseSpareCapacity() }
+
     /// Bytes received but not yet returned as part of a response.
     public var bufferedByteCount: Int { framer.bufferedByteCount }
 

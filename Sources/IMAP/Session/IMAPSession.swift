@@ -16,7 +16,8 @@ public final class IMAPSession {
     let transport: any IMAPTransport
     private var parser: IMAPResponseParser
     private var tags = TagGenerator()
-    private let receiveBuffer: UnsafeMutableRawBufferPointer
+    /// Allocated on first use and freed by `releaseIdleMemory`: an idle session keeps no buffer.
+    private var receiveBuffer: UnsafeMutableRawBufferPointer?
     private var brokenBy: IMAPError?
     /// Tags sent and not yet completed; a tagged response for any other tag is a violation.
     private var inFlight: Set<String> = []
@@ -32,14 +33,21 @@ public final class IMAPSession {
         self.transport = transport
         self.options = options
         self.parser = IMAPResponseParser(limits: options.parserLimits)
-        self.receiveBuffer = .allocate(byteCount: options.receiveBufferSize, alignment: 16)
     }
 
     deinit {
-        receiveBuffer.deallocate()
+        receiveBuffer?.deallocate()
     }
 
     public var isBroken: Bool { brokenBy != nil }
+
+    /// Frees what the parser kept from the largest response burst so far (a fetched batch);
+    /// for a session that is about to wait for new mail. Nothing pending is lost.
+    public func releaseIdleMemory() {
+        parser.releaseSpareCapacity()
+        receiveBuffer?.deallocate()
+        receiveBuffer = nil
+    }
 
     // MARK: Building commands
 
@@ -199,15 +207,17 @@ public final class IMAPSession {
             }
             let remaining = clock.now.duration(to: deadline)
             guard remaining > .zero else { return nil }
+            let buffer = receiveBuffer ?? .allocate(byteCount: options.receiveBufferSize, alignment: 16)
+            receiveBuffer = buffer
             let receipt: IMAPTransportReceipt
             do {
-                receipt = try transport.receive(into: receiveBuffer, timeout: remaining)
+                receipt = try transport.receive(into: buffer, timeout: remaining)
             } catch {
                 throw breakSession(transportError(error, context))
             }
             switch receipt {
             case .received(let count):
-                parser.append(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<count]))
+                parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 bytesReceived += UInt64(count)
             case .timedOut:
                 return nil

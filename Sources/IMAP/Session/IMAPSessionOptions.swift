@@ -10,7 +10,8 @@ public struct IMAPSessionOptions: Sendable, Equatable {
     public var idleMaximum: Duration
     /// Widest UID range one `fetchBatch` accepts.
     public var maxBatchWidth: UInt64
-    /// Bytes read from the transport per call.
+    /// Bytes read from the transport per call. Over TLS one read returns at most one record
+    /// (16 KiB), so a larger buffer only helps plaintext connections; every session keeps one.
     public var receiveBufferSize: Int
     public var parserLimits: IMAPParserLimits
     /// Ask for HIGHESTMODSEQ with `EXAMINE … (CONDSTORE)` when the server supports it.
@@ -24,7 +25,7 @@ public struct IMAPSessionOptions: Sendable, Equatable {
         textPartLimit: Int = 16 * 1024,
         idleMaximum: Duration = .seconds(29 * 60),
         maxBatchWidth: UInt64 = 1_000_000,
-        receiveBufferSize: Int = 256 * 1024,
+        receiveBufferSize: Int = 64 * 1024,
         parserLimits: IMAPParserLimits = .default,
         useCondStore: Bool = true,
         speculativeFirstPart: Bool = true

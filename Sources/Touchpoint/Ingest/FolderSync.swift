@@ -64,13 +64,21 @@ struct FolderSync {
         let total = ranges.reduce(0) { $0 + Int($1.width) }
         let assembler = MessageAssembler()
         var builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: context, since: mailbox.since)
-        var lastProgressLog = Date()
-        var done = 0
-        // Batches are pipelined: while one is parsed, matched and committed, the server already
-        // sends the next one's headers. A stop request or a failed commit ends the run after the
-        // command in flight is drained, so the session stays usable.
-        func process(_ range: ClosedRange<UID>, _ fetched: [FetchedMessage]) throws {
+        // The commit side keeps its own counters: it runs on the committer's thread, and they
+        // are merged into `report` once that thread has ended.
+        var committed = FolderSyncReport(folder: folderName)
+        var progress = Progress(total: total)
+        let committer = OrderedCommitter<PreparedBatch>(capacity: Self.batchesWaitingForCommit,
+                                                        threadName: "commit-\(mailbox.name)") { prepared in
+            try commitPrepared(prepared, uidValidity: uidValidity, report: &committed, progress: &progress)
+        }
+        // Batches are pipelined three ways: the server already sends the next batch's headers
+        // while this thread parses and matches one batch and the committer stores the one
+        // before. A stop request or a failed commit ends the run after the command in flight
+        // is drained, so the session stays usable.
+        func prepare(_ range: ClosedRange<UID>, _ fetched: [FetchedMessage]) throws {
             report.fetched += fetched.count
+            try committer.throwIfFailed()
             var captured: [CapturedMessage] = []
             var oversized: [QuarantineEntry] = []
             for message in fetched {
@@ -89,6 +97,8 @@ struct FolderSync {
             if !outcome.proposals.isEmpty {
                 // `unmatched = create`: the new contacts exist before the batch that names them
                 // is committed; a crash in between leaves contacts, which the re-run reuses.
+                // This needs the database, so it waits for the committer to be idle first.
+                try committer.drain()
                 let created = try Store.createProposedContacts(outcome.proposals, database)
                 for address in created {
                     logger.info("contact.created", ("folder", .string(folderName)), ("address", .string(address)))
@@ -96,35 +106,12 @@ struct FolderSync {
                 builder = BatchBuilder(mailbox: mailbox.name, folder: folderName, context: try reloadContext(), since: mailbox.since)
                 outcome = builder.build(captured, cursor: cursorAfter)
             }
-            for entry in oversized {
-                _ = try Store.recordQuarantine(entry, database)
-                report.quarantined += 1
-                logger.warning("message.quarantined", ("folder", .string(folderName)), ("uid", .of(entry.uid)), ("reason", .string(entry.reason)))
-            }
-            let result = try commit(outcome.batch, uidValidity: uidValidity, report: &report)
-            report.newMessages += result.newMessages
-            report.interactions += result.interactionsInserted
             for (reason, count) in outcome.skippedByReason { report.skippedByReason[reason, default: 0] += count }
-            if logger.isEnabled(.debug) {
-                let subjects = Dictionary(outcome.batch.messages.map { ($0.uid, $0.subject) }, uniquingKeysWith: { first, _ in first })
-                for entry in outcome.logged {
-                    logger.debug("message.logged", ("folder", .string(folderName)), ("uid", .of(entry.uid)),
-                                 ("subject", .string(subjects[entry.uid] ?? "")),
-                                 ("interactions", .of(entry.interactions.count)),
-                                 ("direction", .string(entry.interactions.first?.direction.rawValue ?? "-")))
-                }
-            }
-            logger.info("batch.committed", ("folder", .string(folderName)), ("uids", .string("\(range.lowerBound):\(range.upperBound)")),
-                        ("fetched", .of(fetched.count)), ("new", .of(result.newMessages)),
-                        ("interactions", .of(result.interactionsInserted)), ("skipped", .of(outcome.batch.skippedCount)))
-            done += Int(range.width)
-            if Date().timeIntervalSince(lastProgressLog) > 10 {
-                logger.info("folder.progress", ("folder", .string(folderName)), ("synced", .string("\(done)/\(total)")))
-                lastProgressLog = Date()
-            }
+            try committer.submit(PreparedBatch(range: range, fetchedCount: fetched.count, oversized: oversized, outcome: outcome))
         }
         var index = 0
         var failure: (any Error)?
+        var fetchFailure: (any Error)?
         do {
             try session.fetchBatches(ranges) { (fetched: [FetchedMessage]) throws(IMAPError) in
                 let range = ranges[index]
@@ -133,16 +120,76 @@ struct FolderSync {
                     report.stoppedEarly = true
                     throw IMAPError(.invalidArgument("stop requested"))
                 }
-                do { try process(range, fetched) } catch {
+                do { try prepare(range, fetched) } catch {
                     failure = error
                     throw IMAPError(.invalidArgument("batch \(range.lowerBound):\(range.upperBound) not committed"))
                 }
             }
         } catch {
-            if let failure { throw failure }
-            if !report.stoppedEarly { throw error }
+            fetchFailure = error
         }
+        // Batches already handed over are committed even after a stop request or a fetch
+        // error, as they were when commits ran inline; the first failed commit wins over a
+        // later fetch error, since it happened to an earlier batch.
+        do { try committer.finish() } catch { failure = failure ?? error }
+        if let failure { throw failure }
+        if let fetchFailure, !report.stoppedEarly { throw fetchFailure }
+        report.newMessages = committed.newMessages
+        report.interactions = committed.interactions
+        report.quarantined = committed.quarantined
         return report
+    }
+
+    /// Batches parsed and matched ahead of the one being committed: one keeps both threads
+    /// busy; more would only hold more memory.
+    static let batchesWaitingForCommit = 1
+
+    /// A batch ready for the database: what the mailbox thread hands the committer.
+    struct PreparedBatch {
+        var range: ClosedRange<UID>
+        var fetchedCount: Int
+        var oversized: [QuarantineEntry]
+        var outcome: BatchBuilder.Outcome
+    }
+
+    /// `synced N/M` at most every 10 s, counted as batches are committed.
+    struct Progress {
+        let total: Int
+        var done = 0
+        var lastLog = Date()
+    }
+
+    /// Runs on the committer's thread: the quarantine of oversized messages, the batch with its
+    /// cursor, and the logs that say it is stored.
+    private func commitPrepared(_ prepared: PreparedBatch, uidValidity: UIDValidity, report: inout FolderSyncReport,
+                                progress: inout Progress) throws {
+        let range = prepared.range
+        let outcome = prepared.outcome
+        for entry in prepared.oversized {
+            _ = try Store.recordQuarantine(entry, database)
+            report.quarantined += 1
+            logger.warning("message.quarantined", ("folder", .string(folderName)), ("uid", .of(entry.uid)), ("reason", .string(entry.reason)))
+        }
+        let result = try commit(outcome.batch, uidValidity: uidValidity, report: &report)
+        report.newMessages += result.newMessages
+        report.interactions += result.interactionsInserted
+        if logger.isEnabled(.debug) {
+            let subjects = Dictionary(outcome.batch.messages.map { ($0.uid, $0.subject) }, uniquingKeysWith: { first, _ in first })
+            for entry in outcome.logged {
+                logger.debug("message.logged", ("folder", .string(folderName)), ("uid", .of(entry.uid)),
+                             ("subject", .string(subjects[entry.uid] ?? "")),
+                             ("interactions", .of(entry.interactions.count)),
+                             ("direction", .string(entry.interactions.first?.direction.rawValue ?? "-")))
+            }
+        }
+        logger.info("batch.committed", ("folder", .string(folderName)), ("uids", .string("\(range.lowerBound):\(range.upperBound)")),
+                    ("fetched", .of(prepared.fetchedCount)), ("new", .of(result.newMessages)),
+                    ("interactions", .of(result.interactionsInserted)), ("skipped", .of(outcome.batch.skippedCount)))
+        progress.done += Int(range.width)
+        if Date().timeIntervalSince(progress.lastLog) > 10 {
+            logger.info("folder.progress", ("folder", .string(folderName)), ("synced", .string("\(progress.done)/\(progress.total)")))
+            progress.lastLog = Date()
+        }
     }
 
     /// Commits a batch; a batch the database refuses for its data (not for a lost connection) is

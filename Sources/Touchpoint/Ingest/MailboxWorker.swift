@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import IMAP
+import MIME
 import Postgres
 
 /// Per-mailbox state that `status`, STATUS= and `serve --once` read.
@@ -175,7 +176,16 @@ final class MailboxWorker: @unchecked Sendable {
         logger.log(fetched > 0 ? .info : .debug, "mailbox.synced", [
             ("folders", .of(reports.count)), ("fetched", .of(fetched)), ("new", .of(logged)), ("interactions", .of(interactions)),
         ])
+        if fetched > 0 { releaseMemoryAfterSync(session) }
         return true
+    }
+
+    /// After a pass that fetched mail the worker goes back to waiting: what the pass grew for
+    /// speed (parser buffer, charset converters of parallel parses, free malloc pages) goes back.
+    private func releaseMemoryAfterSync(_ session: IMAPSession) {
+        session.releaseIdleMemory()
+        MIMECaches.releaseIdleConverters()
+        ProcessMemory.returnFreePages()
     }
 
     /// False (and the lock forgotten) when the session that took the lock is gone.

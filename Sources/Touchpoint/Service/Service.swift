@@ -37,6 +37,7 @@ public final class Service: @unchecked Sendable {
 
     /// Runs until stopped (or, with `once`, until every mailbox finished one cycle).
     public func run() -> ExitCode {
+        ProcessMemory.limitMallocArenas()
         logger.info("service.starting", ("version", .string(TouchpointCommandLine.version)), ("mailboxes", .of(config.mailboxes.count)),
                     ("once", .bool(once)))
         // Installed before the (possibly slow) migration, so a SIGTERM that arrives meanwhile ends

@@ -82,7 +82,10 @@ final class IngestRobustnessTests: XCTestCase {
         while kills < 20 {
             let pid = try TestStack.spawn(TestStack.touchpointBinary, ["--config", world.config, "--log-level", "warn", "serve", "--once"],
                                           stderr: "/dev/null")
-            Thread.sleep(forTimeInterval: Double.random(in: 0.05...0.6, using: &generator))
+            // Short enough that 20 kills land before even a fast first sync ends (the whole
+            // sync takes a few seconds once commits overlap parsing), long enough to reach
+            // the fetch and the commits, not only the start-up.
+            Thread.sleep(forTimeInterval: Double.random(in: 0.02...0.3, using: &generator))
             if TestStack.hasExited(pid) { break }
             kill(pid, SIGKILL)
             _ = TestStack.wait(pid)
