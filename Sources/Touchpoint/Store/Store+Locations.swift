@@ -1,23 +1,24 @@
 import Postgres
 
 extension Store {
-    /// How a batch's folder locations are inserted. A probe (`NOT EXISTS` on the primary key)
-    /// followed by a plain insert costs about half the server CPU of `ON CONFLICT DO NOTHING`,
-    /// whose speculative insertion writes a second WAL record per row (measured with pgbench,
-    /// 1000 rows: 4.7–5.2 ms vs 8.3 ms). The probe can only fail with a unique violation when a
-    /// concurrent writer of the same folder races it; `commitBatch` then writes the batch again
-    /// speculatively.
-    enum LocationWrite {
+    /// How a batch's messages and folder locations are inserted. A probe (`NOT EXISTS` on the
+    /// unique key) followed by a plain insert costs about half the server CPU of `ON CONFLICT DO
+    /// NOTHING`, whose speculative insertion writes a second WAL record per row (measured with
+    /// pgbench, 1000 locations: 4.7–5.2 ms vs 8.3 ms). The probe can only fail with a unique
+    /// violation when a concurrent writer races it (another instance on the same folder, or
+    /// another mailbox committing the same message at the same moment); `commitBatch` then
+    /// writes the batch again speculatively.
+    enum InsertMode {
         case probeThenInsert
         case speculative
 
-        /// The constraint a lost race reports.
-        static let key = "message_locations_pkey"
+        /// The constraints a lost race reports.
+        static let raceKeys: Set<String> = ["message_locations_pkey", "messages_identity_key"]
     }
 
     /// One row per distinct UID of the batch (the first message wins, as `ON CONFLICT` would).
     static func insertLocations(_ messages: [IngestedMessage], ids: [String: Int64], cursor: FolderCursor,
-                                mailboxID: Int64, mode: LocationWrite, _ tx: PostgresConnection) throws {
+                                mailboxID: Int64, mode: InsertMode, _ tx: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
         var seen = Set<UInt32>(minimumCapacity: messages.count)
         var uids: [UInt32] = []

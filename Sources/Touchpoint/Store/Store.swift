@@ -12,20 +12,20 @@ public enum Store {
     public static func commitBatch(_ batch: IngestBatch, _ connection: PostgresConnection) throws -> CommitResult {
         try validate(batch)
         do {
-            return try connection.transaction { tx in try write(batch, locations: .probeThenInsert, tx) }
-        } catch let error as PostgresError where error.isUniqueViolation && error.constraint == LocationWrite.key {
-            // Another session stored the same folder location between our probe and our insert
-            // (the daemon's per-mailbox lock makes that rare). Nothing of this attempt was kept;
-            // the speculative insert waits for such a writer and skips its rows.
-            return try connection.transaction { tx in try write(batch, locations: .speculative, tx) }
+            return try connection.transaction { tx in try write(batch, mode: .probeThenInsert, tx) }
+        } catch let error as PostgresError where error.isUniqueViolation && InsertMode.raceKeys.contains(error.constraint ?? "") {
+            // Another session stored the same message or folder location between our probe and
+            // our insert. Nothing of this attempt was kept; the speculative inserts wait for such
+            // a writer and skip its rows.
+            return try connection.transaction { tx in try write(batch, mode: .speculative, tx) }
         }
     }
 
-    private static func write(_ batch: IngestBatch, locations: LocationWrite, _ tx: PostgresConnection) throws -> CommitResult {
+    private static func write(_ batch: IngestBatch, mode: InsertMode, _ tx: PostgresConnection) throws -> CommitResult {
         let cursor = batch.cursor
         let mailboxID = try mailboxID(named: cursor.mailbox, tx)
         let messages = try ThreadWindow.resolve(batch.messages, interactions: batch.interactions, window: batch.threadWindow, tx)
-        var ids = try insertMessages(messages, tx)
+        var ids = try insertMessages(messages, mode: mode, tx)
         let inserted = ids.count
         let fresh = Set(ids.values)
         let known = Set(messages.map { StoreText.storable($0.identity) }).subtracting(ids.keys)
@@ -33,7 +33,7 @@ public enum Store {
             ids.merge(try messageIDs(for: Array(known), tx)) { new, _ in new }
         }
 
-        try insertLocations(messages, ids: ids, cursor: cursor, mailboxID: mailboxID, mode: locations, tx)
+        try insertLocations(messages, ids: ids, cursor: cursor, mailboxID: mailboxID, mode: mode, tx)
         let logged = try insertInteractions(batch.interactions, ids: ids, fresh: fresh, mailboxID: mailboxID, tx)
 
         if !batch.unmatched.isEmpty {
@@ -142,8 +142,24 @@ public enum Store {
     /// Inserts the new messages; returns the ids of those this statement created. Empty
     /// attachment and defect lists (nearly every message) travel as NULL and become `'[]'` in
     /// the statement: parsing a jsonb text per element costs more than the rest of the row's input.
-    private static func insertMessages(_ messages: [IngestedMessage], _ tx: PostgresConnection) throws -> [String: Int64] {
-        guard !messages.isEmpty else { return [:] }
+    private static func insertMessages(_ batchMessages: [IngestedMessage], mode: InsertMode,
+                                       _ tx: PostgresConnection) throws -> [String: Int64] {
+        guard !batchMessages.isEmpty else { return [:] }
+        // A plain insert needs the batch free of repeats (a folder may hold two copies of one
+        // message); the first copy wins, as it would under ON CONFLICT.
+        var identities = Set<String>(minimumCapacity: batchMessages.count)
+        let messages = batchMessages.filter { identities.insert(StoreText.storable($0.identity)).inserted }
+        let onConflict: String
+        let probe: String
+        switch mode {
+        case .probeThenInsert:
+            // OFFSET 0 keeps the probe a per-row index lookup (see insertLocations).
+            probe = "WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.identity = u.identity OFFSET 0)"
+            onConflict = ""
+        case .speculative:
+            probe = ""
+            onConflict = "ON CONFLICT (identity) DO NOTHING"
+        }
         let rows = try tx.queryPrepared("""
             INSERT INTO messages (identity, message_id, sent_at, subject, snippet, size_bytes,
                                   attachments, thread_id, thread_key, automated_reason, defects)
@@ -162,7 +178,8 @@ public enum Store {
                           \(messages.map { $0.defects.isEmpty ? nil : StoreText.jsonArray($0.defects) })::jsonb[])
                    AS u(identity, message_id, sent_at, subject, snippet, size_bytes,
                         attachments, thread_id, thread_key, automated_reason, defects)
-            ON CONFLICT (identity) DO NOTHING
+            \(unescaped: probe)
+            \(unescaped: onConflict)
             RETURNING identity, id
             """)
         return try identityMap(rows)

@@ -3,8 +3,8 @@ import XCTest
 import Postgres
 @testable import Touchpoint
 
-/// Locations are inserted after a `NOT EXISTS` probe instead of `ON CONFLICT`. These tests pin
-/// down what that must not change: a writer that races the probe, duplicate UIDs in a batch.
+/// Messages and locations are inserted after a `NOT EXISTS` probe instead of `ON CONFLICT`. These
+/// tests pin down what that must not change: a writer that races the probe, duplicates in a batch.
 final class StoreLocationRaceTests: XCTestCase {
     private var database: StoreTestDatabase!
     private var connection: PostgresConnection!
@@ -48,48 +48,12 @@ final class StoreLocationRaceTests: XCTestCase {
         // our plain insert waits on its key and fails with a unique violation once B commits.
         let mailbox = try connection.query("INSERT INTO mailboxes (name) VALUES ('sales') RETURNING id").scalar(Int64.self)
         let placeholder = try connection.query("INSERT INTO messages (identity) VALUES ('mid:other@x') RETURNING id").scalar(Int64.self)
-        let other = try database.connect()
-        try other.query("BEGIN")
-        try other.query("""
-            INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
-            VALUES (\(mailbox), 'INBOX', 7, 1, \(placeholder))
-            """)
-
-        final class Outcome: @unchecked Sendable {
-            // Why @unchecked: written once by the worker thread before `done` is signalled,
-            // read by the test thread only after waiting on it.
-            var result: Result<CommitResult, any Error>?
-            let done = DispatchSemaphore(value: 0)
+        let result = try commitRacing(work(uids: [1, 2]), nested: nestedInOuterTransaction, waitingIn: "message_locations") { other in
+            try other.query("""
+                INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
+                VALUES (\(mailbox), 'INBOX', 7, 1, \(placeholder))
+                """)
         }
-        let outcome = Outcome()
-        let url = database.url
-        let batch = work(uids: [1, 2])
-        let worker = Thread {
-            outcome.result = Result {
-                let mine = try PostgresConnection(url)
-                if nestedInOuterTransaction {
-                    return try mine.transaction { tx in try Store.commitBatch(batch, tx) }
-                }
-                return try Store.commitBatch(batch, mine)
-            }
-            outcome.done.signal()
-        }
-        worker.start()
-        // Commit B only once our insert waits on its lock (bounded wait; ordering, not timing).
-        var sawWait = false
-        for _ in 0..<500 {
-            let waiting = try connection.query("""
-                SELECT count(*) FROM pg_stat_activity
-                 WHERE datname = current_database() AND wait_event_type = 'Lock'
-                   AND query LIKE 'INSERT INTO message_locations%'
-                """).scalar(Int.self)
-            if waiting > 0 { sawWait = true; break }
-            usleep(10_000)
-        }
-        try other.query("COMMIT")
-        outcome.done.wait()
-        XCTAssertTrue(sawWait, "the batch never waited on session B's location")
-        let result = try XCTUnwrap(outcome.result).get()
         XCTAssertEqual(result.newMessages, 1)
         XCTAssertEqual(result.interactionsInserted, 1)
         let locations = try connection.query("SELECT uid, message_id FROM message_locations ORDER BY uid").map {
@@ -101,6 +65,65 @@ final class StoreLocationRaceTests: XCTestCase {
         XCTAssertEqual(try connection.query("SELECT interactions_logged FROM folder_state").scalar(Int.self), 1,
                        "the failed first attempt left no counts behind")
         XCTAssertEqual(try connection.query("SELECT last_uid FROM folder_state").scalar(Int.self), 2)
+    }
+
+    /// Messages are probed too: another mailbox committing the same message at the same moment
+    /// (a rep's Sent and a colleague's INBOX) makes our insert wait, fail, and retry; the message
+    /// is stored once, ours points at it, and our interaction is logged.
+    func testAMailboxRacingTheSameMessageStoresItOnce() throws {
+        let result = try commitRacing(work(uids: [5]), nested: true, waitingIn: "messages") { other in
+            try other.query("INSERT INTO messages (identity, subject) VALUES ('mid:race@x', 'from the other mailbox')")
+        }
+        XCTAssertEqual(result.newMessages, 0, "the other mailbox stored it first")
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try count("messages"), 1)
+        let stored = try connection.query("SELECT id FROM messages WHERE identity = 'mid:race@x'").scalar(Int64.self)
+        XCTAssertEqual(result.messageIDs["mid:race@x"], stored)
+        XCTAssertEqual(try connection.query("SELECT message_id FROM message_locations").scalar(Int64.self), stored)
+        XCTAssertEqual(try count("interactions"), 1)
+    }
+
+    /// Commits `batch` on its own connection while session B holds an uncommitted row written by
+    /// `race`; B commits once our insert waits on it (bounded wait: ordering, not timing).
+    private func commitRacing(_ batch: IngestBatch, nested: Bool, waitingIn table: String,
+                              race: (PostgresConnection) throws -> Void) throws -> CommitResult {
+        let other = try database.connect()
+        try other.query("BEGIN")
+        try race(other)
+
+        final class Outcome: @unchecked Sendable {
+            // Why @unchecked: written once by the worker thread before `done` is signalled,
+            // read by the test thread only after waiting on it.
+            var result: Result<CommitResult, any Error>?
+            let done = DispatchSemaphore(value: 0)
+        }
+        let outcome = Outcome()
+        let url = database.url
+        let worker = Thread {
+            outcome.result = Result {
+                let mine = try PostgresConnection(url)
+                if nested {
+                    return try mine.transaction { tx in try Store.commitBatch(batch, tx) }
+                }
+                return try Store.commitBatch(batch, mine)
+            }
+            outcome.done.signal()
+        }
+        worker.start()
+        var sawWait = false
+        for _ in 0..<500 {
+            let waiting = try connection.query("""
+                SELECT count(*) FROM pg_stat_activity
+                 WHERE datname = current_database() AND wait_event_type = 'Lock'
+                   AND query LIKE \("INSERT INTO \(table) %")
+                """).scalar(Int.self)
+            if waiting > 0 { sawWait = true; break }
+            usleep(10_000)
+        }
+        try other.query("COMMIT")
+        outcome.done.wait()
+        XCTAssertTrue(sawWait, "the batch never waited on session B's row in \(table)")
+        return try XCTUnwrap(outcome.result).get()
     }
 
     func testDuplicateUIDsInOneBatchKeepTheFirstMessage() throws {
