@@ -196,7 +196,23 @@ enum AddressListParser {
         }
         if out.allSatisfy({ ASCII.isWhitespace($0) }) { out = commentText }
         let decoded = EncodedWords.decode(out, converter: converter, defects: &defects)
+        if isCollapsed(decoded) { return decoded.isEmpty ? nil : decoded }
         let collapsed = decoded.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).joined(separator: " ")
         return collapsed.isEmpty ? nil : collapsed
+    }
+
+    /// Whether collapsing whitespace would leave `text` as it is: no tab, CR or LF, no space at
+    /// either end, no two spaces in a row. Checked on bytes, sparing most names the grapheme
+    /// iteration of the Character-level split. (A space that a combining mark joins into one
+    /// Character is no separator there; with single inner spaces the text is unchanged either way.)
+    static func isCollapsed(_ text: String) -> Bool {
+        var previousWasSpace = true
+        for byte in text.utf8 {
+            if byte == ASCII.tab || byte == ASCII.cr || byte == ASCII.lf { return false }
+            let isSpace = byte == ASCII.space
+            if isSpace && previousWasSpace { return false }
+            previousWasSpace = isSpace
+        }
+        return !previousWasSpace || text.isEmpty
     }
 }

@@ -40,6 +40,16 @@ final class CharsetConverter {
         }
     }
 
+    /// Whether the charset decodes the bytes CR and LF to CR and LF, one to one, and an ASCII byte
+    /// never takes part in a longer sequence (so removing one cannot change how its neighbours
+    /// decode): UTF-8, US-ASCII and windows-1252, not UTF-16, not ISO-2022.
+    func mapsLineEndsOneToOne(_ label: String) -> Bool {
+        switch plan(label) {
+        case .utf8, .ascii, .windows1252: return true
+        case .iconv, .unknown: return false
+        }
+    }
+
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
         switch plan(charset) {
         case .utf8:

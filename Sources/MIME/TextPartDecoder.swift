@@ -34,8 +34,16 @@ public enum TextPartDecoder {
         } else if cut {
             defects.append("truncated: base64 text ends mid-quantum")
         }
-        var text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: charset ?? "us-ascii", defects: &defects) }
-        text = normalizeLineEnds(text)
+        let label = charset ?? "us-ascii"
+        var text: String
+        if converter.mapsLineEndsOneToOne(label) {
+            // CR and LF are single bytes standing for themselves here and never part of a longer
+            // sequence, so line ends are normalised on the bytes, sparing a copy of the text.
+            normalizeLineEnds(&decoded)
+            text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: label, defects: &defects) }
+        } else {
+            text = normalizeLineEnds(converter.decode(decoded, charset: label, defects: &defects))
+        }
         if subtype == "html" {
             return HTMLText.toText(text)
         }
@@ -56,8 +64,33 @@ public enum TextPartDecoder {
         if needed > continuation { bytes.removeSubrange(k...) }
     }
 
+    /// CR LF and bare CR become LF, in place.
+    static func normalizeLineEnds(_ bytes: inout [UInt8]) {
+        guard let firstCR = bytes.firstIndex(of: ASCII.cr) else { return }
+        let count = bytes.count
+        let kept = bytes.withUnsafeMutableBufferPointer { buf -> Int in
+            var write = firstCR
+            var read = firstCR
+            while read < count {
+                let byte = buf[read]
+                read += 1
+                if byte == ASCII.cr {
+                    if read < count && buf[read] == ASCII.lf { read += 1 }
+                    buf[write] = ASCII.lf
+                } else {
+                    buf[write] = byte
+                }
+                write += 1
+            }
+            return write
+        }
+        bytes.removeLast(count - kept)
+    }
+
     static func normalizeLineEnds(_ text: String) -> String {
         var text = text
+        let unchanged = text.withUTF8 { $0.firstIndex(of: ASCII.cr, from: 0, to: $0.count) == nil }
+        if unchanged { return text }
         return text.withUTF8 { buf -> String in
             guard var cr = buf.firstIndex(of: ASCII.cr, from: 0, to: buf.count) else { return String(decoding: buf, as: UTF8.self) }
             var out: [UInt8] = []

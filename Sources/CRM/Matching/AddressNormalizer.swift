@@ -14,6 +14,16 @@ public struct AddressNormalizer: Sendable, Hashable {
     /// The normalised address, or nil when the text is not `local@domain`.
     public func normalize(_ raw: String) -> String? {
         guard raw.utf8.count <= Self.maxAddressLength else { return nil }
+        // Every party of every message passes through here, most of them more than once (matching,
+        // thread key): plain ASCII addresses take a byte path, everything else the general one.
+        let fast = raw.utf8.withContiguousStorageIfAvailable { ASCIIAddress.normalize($0, stripPlusTags: stripPlusTags) }
+        if let outcome = fast ?? nil { return outcome.address }
+        return normalizeGeneral(raw)
+    }
+
+    /// Character-level normalisation: the definition the ASCII path must agree with.
+    func normalizeGeneral(_ raw: String) -> String? {
+        guard raw.utf8.count <= Self.maxAddressLength else { return nil }
         var text = Substring(raw).trimmingWhitespace()
         if text.hasPrefix("<") && text.hasSuffix(">") && text.count >= 2 {
             text = text.dropFirst().dropLast().trimmingWhitespace()
