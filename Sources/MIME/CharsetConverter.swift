@@ -198,14 +198,32 @@ final class CharsetConverter {
         0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
     ]
 
+    /// Writes the UTF-8 of each byte's scalar straight into the string's storage: appending
+    /// scalars to a `String.UnicodeScalarView` one at a time cost more than the rest of the
+    /// text decoding. Every table entry is below U+10000, so a byte needs at most 3 UTF-8 bytes.
     static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
-        for b in bytes {
-            let value = (b >= 0x80 && b < 0xA0) ? UInt32(windows1252High[Int(b - 0x80)]) : UInt32(b)
-            scalars.append(Unicode.Scalar(value)!)
+        return String(unsafeUninitializedCapacity: bytes.count * 3) { out in
+            var k = 0
+            for b in bytes {
+                if b < 0x80 {
+                    out[k] = b
+                    k += 1
+                    continue
+                }
+                let value = b < 0xA0 ? UInt32(windows1252High[Int(b - 0x80)]) : UInt32(b)
+                if value < 0x800 {
+                    out[k] = UInt8(0xC0 | value >> 6)
+                    out[k + 1] = UInt8(0x80 | value & 0x3F)
+                    k += 2
+                } else {
+                    out[k] = UInt8(0xE0 | value >> 12)
+                    out[k + 1] = UInt8(0x80 | (value >> 6) & 0x3F)
+                    out[k + 2] = UInt8(0x80 | value & 0x3F)
+                    k += 3
+                }
+            }
+            return k
         }
-        return String(scalars)
     }
 }

@@ -41,6 +41,26 @@ final class ASCIIAddressTests: XCTestCase {
         XCTAssertGreaterThan(covered, 100, "the generator should produce valid addresses too")
     }
 
+    func testDomainOfAnAddressMatchesTheCharacterSearch() {
+        for raw in tricky + ["a@b@c", "x@\u{301}y.z", "\u{600}@b.c", "a@\u{600}@b.c", "no-at", "@", "a@", "é@ü.de"] {
+            XCTAssertEqual(AddressNormalizer.domain(ofNormalized: raw), AddressNormalizer.domainByCharacters(ofNormalized: raw), raw.debugDescription)
+        }
+    }
+
+    func testInternalDomainBytesMatchTheLabelWalk() {
+        let domains = ["acme.example", "eu.acme.example", "xacme.example", "acme.example.org", "example", "a.b.acme.example",
+                       "acme.exampl", "", ".acme.example", "münchen.acme.example", "acme.example.", "ACME.example"]
+        for company in [["acme.example"], ["acme.example", "corp.test"], ["münchen.de", "acme.example"], []] {
+            let config = MatchingConfig(internalDomains: company)
+            for domain in domains {
+                XCTAssertEqual(config.isInternal(domain: Substring(domain)), config.isInternalByLabels(domain: Substring(domain)),
+                               "\(domain) in \(company)")
+            }
+        }
+        XCTAssertTrue(MatchingConfig(internalDomains: ["acme.example"]).isInternal(domain: "eu.acme.example"))
+        XCTAssertFalse(MatchingConfig(internalDomains: ["acme.example"]).isInternal(domain: "xacme.example"))
+    }
+
     func testNonASCIIAndPunycodeStillGoTheGeneralWay() {
         let normalizer = AddressNormalizer()
         XCTAssertEqual(normalizer.normalize("Info@XN--Mnchen-3ya.DE"), "info@münchen.de")

@@ -73,6 +73,19 @@ public struct AddressNormalizer: Sendable, Hashable {
 
     /// The domain part of an already normalised address.
     public static func domain(ofNormalized address: String) -> Substring {
+        // The last "@" byte, when ASCII bytes surround it, is a Character of its own and no later
+        // Character can be "@": the same index the Character-level search finds, without it.
+        let utf8 = address.utf8
+        if let at = utf8.lastIndex(of: UInt8(ascii: "@")) {
+            let after = utf8.index(after: at)
+            let asciiBefore = at == utf8.startIndex || utf8[utf8.index(before: at)] < 0x80
+            let asciiAfter = after == utf8.endIndex || utf8[after] < 0x80
+            if asciiBefore && asciiAfter { return address[after...] }
+        }
+        return domainByCharacters(ofNormalized: address)
+    }
+
+    static func domainByCharacters(ofNormalized address: String) -> Substring {
         guard let at = address.lastIndex(of: "@") else { return "" }
         return address[address.index(after: at)...]
     }
