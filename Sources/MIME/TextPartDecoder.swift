@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns the encoded bytes of one text part into readable text: transfer decoding, charset, line
 /// ends normalised to LF, format=flowed, HTML converted. Usable on its own by the IMAP pipeline,
 /// which fetches only the (possibly partial) first text part.
@@ -64,25 +70,26 @@ public enum TextPartDecoder {
         if needed > continuation { bytes.removeSubrange(k...) }
     }
 
-    /// CR LF and bare CR become LF, in place.
+    /// CR LF and bare CR become LF, in place; the runs between CRs move in bulk.
     static func normalizeLineEnds(_ bytes: inout [UInt8]) {
         guard let firstCR = bytes.firstIndex(of: ASCII.cr) else { return }
         let count = bytes.count
         let kept = bytes.withUnsafeMutableBufferPointer { buf -> Int in
+            let base = buf.baseAddress!
             var write = firstCR
-            var read = firstCR
-            while read < count {
-                let byte = buf[read]
-                read += 1
-                if byte == ASCII.cr {
-                    if read < count && buf[read] == ASCII.lf { read += 1 }
-                    buf[write] = ASCII.lf
-                } else {
-                    buf[write] = byte
-                }
+            var cr = firstCR
+            while true {
+                base[write] = ASCII.lf
                 write += 1
+                let runStart = cr + 1 < count && base[cr + 1] == ASCII.lf ? cr + 2 : cr + 1
+                let runEnd = UnsafeBufferPointer(buf).firstIndex(of: ASCII.cr, from: runStart, to: count) ?? count
+                if runEnd > runStart {
+                    memmove(base + write, base + runStart, runEnd - runStart)  // regions may overlap
+                    write += runEnd - runStart
+                }
+                guard runEnd < count else { return write }
+                cr = runEnd
             }
-            return write
         }
         bytes.removeLast(count - kept)
     }

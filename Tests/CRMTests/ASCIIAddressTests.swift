@@ -61,6 +61,19 @@ final class ASCIIAddressTests: XCTestCase {
         XCTAssertFalse(MatchingConfig(internalDomains: ["acme.example"]).isInternal(domain: "xacme.example"))
     }
 
+    func testTrimmingShortcutMatchesCharacterTrimming() {
+        var state: UInt64 = 0x1234_5678_9ABC_DEF1
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let pieces = ["a", "Z", " ", "\t", "\r\n", "\n", "\u{301}", "\u{600}", "\u{A0}", "é", "日", "\u{200D}", "\u{3000}", ":"]
+        for _ in 0..<20_000 {
+            let text = Substring((0..<next(8)).map { _ in pieces[next(pieces.count)] }.joined())
+            XCTAssertEqual(text.trimmingWhitespace(), text.trimmingWhitespaceByCharacters(), text.debugDescription)
+        }
+    }
+
     func testNonASCIIAndPunycodeStillGoTheGeneralWay() {
         let normalizer = AddressNormalizer()
         XCTAssertEqual(normalizer.normalize("Info@XN--Mnchen-3ya.DE"), "info@münchen.de")

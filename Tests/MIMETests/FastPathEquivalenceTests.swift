@@ -54,6 +54,29 @@ final class FastPathEquivalenceTests: XCTestCase {
         }
     }
 
+    func testLineEndsNormalisedOnBytesAsOnText() {
+        for text in randomTexts(count: 3_000, pieces: pieces) + ["", "\r", "\r\r\n", "a\rb\r\nc\n", "\r\n\r\n"] {
+            var bytes = Array(text.utf8)
+            TextPartDecoder.normalizeLineEnds(&bytes)
+            XCTAssertEqual(String(decoding: bytes, as: UTF8.self), TextPartDecoder.normalizeLineEnds(text), text.debugDescription)
+        }
+    }
+
+    func testUTF8TextDecodesTheSameWhateverItsLineEnds() {
+        // Line ends are normalised before charset decoding for UTF-8, ASCII and windows-1252,
+        // after it for the rest; invalid bytes next to a CR must still become one U+FFFD each.
+        let samples: [[UInt8]] = [[0xE2, 0x82, 0x0D, 0x0A, 0xAC], [0xC3, 0x0D, 0xA9], Array("Grüße\r\nÜber\rdas\n".utf8), [0xFF, 0x0D, 0x0D, 0x0A]]
+        for bytes in samples {
+            for charset in ["utf-8", "us-ascii", "windows-1252", "iso-8859-2", "koi8-r"] {
+                let decoded = TextPartDecoder.decode(bytes, transferEncoding: "8bit", charset: charset)
+                var reference: [String] = []
+                let converted = CharsetConverterPool.shared.withConverter { $0.decode(bytes, charset: charset, defects: &reference) }
+                XCTAssertEqual(decoded.text, TextPartDecoder.normalizeLineEnds(converted), "\(bytes) \(charset)")
+                XCTAssertEqual(decoded.defects, reference, "\(bytes) \(charset)")
+            }
+        }
+    }
+
     func testFilenameSkipsDecodingOnlyWhenNoPairCanNameTheFile() {
         XCTAssertFalse(BodyParameters.mayName("filename", [("charset", "utf-8"), ("file", "x")]))
         XCTAssertTrue(BodyParameters.mayName("filename", [("FileName*0*", "utf-8''a")]))

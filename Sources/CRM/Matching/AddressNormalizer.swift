@@ -93,9 +93,24 @@ public struct AddressNormalizer: Sendable, Hashable {
 
 extension Substring {
     func trimmingWhitespace() -> Substring {
+        // An ASCII byte that is not whitespace at either end settles it without grapheme
+        // breaking: the first Character then starts with that scalar, and the last Character,
+        // ending in it, cannot start with whitespace (nothing joins an ASCII letter to a space).
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, Self.isASCIINonSpace(first), Self.isASCIINonSpace(last) {
+            return self
+        }
+        return trimmingWhitespaceByCharacters()
+    }
+
+    func trimmingWhitespaceByCharacters() -> Substring {
         var result = self
         while let first = result.first, first.isWhitespace { result = result.dropFirst() }
         while let last = result.last, last.isWhitespace { result = result.dropLast() }
         return result
+    }
+
+    private static func isASCIINonSpace(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != 0x20 && !(byte >= 0x09 && byte <= 0x0D)
     }
 }
