@@ -129,6 +129,11 @@ enum AddressListParser {
 
     /// The address inside angle brackets: route removed, whitespace and comments removed.
     private static func cleanAddress(_ buf: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> String {
+        // The usual `user@host`: nothing to strip (no comment, quote or whitespace), no route.
+        let slice = UnsafeBufferPointer(rebasing: buf[lo..<hi])
+        if slice.first != 64, !slice.contains(where: { $0 == 40 || $0 == 41 || $0 == ASCII.quote || ASCII.isWhitespace($0) }) {
+            return CharsetConverter.fallback(slice)
+        }
         var bytes = stripComments(buf, lo, hi).filter { !ASCII.isWhitespace($0) }
         if bytes.first == 64, let colon = bytes.firstIndex(of: ASCII.colon) {  // obsolete route "@a,@b:"
             bytes.removeSubrange(...colon)
