@@ -51,6 +51,22 @@ final class CharsetConverter {
     }
 
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
+        decode(bytes, charset: charset, normalizingLineEnds: false, defects: &defects)
+    }
+
+    /// With `normalizingLineEnds`, the text's CR LF and bare CR become LF (as
+    /// `TextPartDecoder.normalizeLineEnds` does): on iconv's UTF-8 output, before the string is
+    /// made, so the text is not copied a second time.
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, normalizingLineEnds: Bool, defects: inout [String]) -> String {
+        if normalizingLineEnds, case .iconv(let candidates) = plan(charset),
+           let cd = candidates.lazy.compactMap({ self.descriptor(for: $0) }).first {
+            return Self.convert(bytes, with: cd, label: charset, normalizingLineEnds: true, defects: &defects)
+        }
+        let text = decodeKeepingLineEnds(bytes, charset: charset, defects: &defects)
+        return normalizingLineEnds ? TextPartDecoder.normalizeLineEnds(text) : text
+    }
+
+    private func decodeKeepingLineEnds(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
         switch plan(charset) {
         case .utf8:
             return Self.decodeUTF8(bytes, label: "utf-8", defects: &defects)
@@ -65,7 +81,7 @@ final class CharsetConverter {
         case .iconv(let candidates):
             for name in candidates {
                 if let cd = descriptor(for: name) {
-                    return Self.convert(bytes, with: cd, label: charset, defects: &defects)
+                    return Self.convert(bytes, with: cd, label: charset, normalizingLineEnds: false, defects: &defects)
                 }
             }
             defects.append("charset \(charset) not available: decoded as UTF-8 or windows-1252")
@@ -99,7 +115,7 @@ final class CharsetConverter {
     }
 
     private static func convert(
-        _ bytes: UnsafeBufferPointer<UInt8>, with cd: iconv_t, label: String, defects: inout [String]
+        _ bytes: UnsafeBufferPointer<UInt8>, with cd: iconv_t, label: String, normalizingLineEnds: Bool, defects: inout [String]
     ) -> String {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return "" }
         _ = iconv(cd, nil, nil, nil, nil)  // reset shift state left by a previous use
@@ -154,6 +170,7 @@ final class CharsetConverter {
             defects.append("\(invalidCount) invalid byte sequence(s) in \(label) text replaced by U+FFFD")
         }
         if truncated { defects.append("incomplete \(label) sequence at end of text replaced by U+FFFD") }
+        if normalizingLineEnds { TextPartDecoder.normalizeLineEnds(&output) }
         return String(decoding: output, as: UTF8.self)
     }
 

@@ -48,7 +48,7 @@ public enum TextPartDecoder {
             normalizeLineEnds(&decoded)
             text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: label, defects: &defects) }
         } else {
-            text = normalizeLineEnds(converter.decode(decoded, charset: label, defects: &defects))
+            text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: label, normalizingLineEnds: true, defects: &defects) }
         }
         if subtype == "html" {
             return HTMLText.toText(text)

@@ -77,6 +77,32 @@ final class FastPathEquivalenceTests: XCTestCase {
         }
     }
 
+    func testQuotedPrintableIntoFreshArrayMatchesAppending() {
+        let qpPieces = ["=", "A", "3D", "=3D", "=C3=A9", "\r", "\n", "\r\n", " ", "\t", "=\r\n", "= \r\n", "=20", "é", "==", "=4", "x y"]
+        for text in randomTexts(count: 5_000, pieces: qpPieces) + ["", "=", "= ", "a \n", "a =20\r\n"] {
+            let bytes = Array(text.utf8)
+            var appended: [UInt8] = []
+            bytes.withUnsafeBufferPointer { QuotedPrintable.decode($0, into: &appended) }
+            XCTAssertEqual(bytes.withUnsafeBufferPointer { QuotedPrintable.decoded($0) }, appended, text.debugDescription)
+        }
+    }
+
+    func testIconvTextNormalisesLineEndsAsTheStringPathDoes() {
+        let samples: [(bytes: [UInt8], charset: String)] = [
+            ([0xF0, 0xD2, 0xC9, 0x0D, 0x0A, 0xD7, 0x0D, 0xC5], "koi8-r"), ([0x82, 0xA0, 0x0D, 0x0D, 0x0A, 0x82], "shift_jis"),
+            ([0x1B, 0x24, 0x42, 0x30, 0x21, 0x1B, 0x28, 0x42, 0x0D, 0x0A], "iso-2022-jp"), ([0xFF, 0x0D], "x-no-such-charset"),
+        ]
+        for (bytes, charset) in samples {
+            var plainDefects: [String] = [], normalisedDefects: [String] = []
+            let plain = CharsetConverterPool.shared.withConverter { $0.decode(bytes, charset: charset, defects: &plainDefects) }
+            let normalised = CharsetConverterPool.shared.withConverter { converter in
+                bytes.withUnsafeBufferPointer { converter.decode($0, charset: charset, normalizingLineEnds: true, defects: &normalisedDefects) }
+            }
+            XCTAssertEqual(normalised, TextPartDecoder.normalizeLineEnds(plain), charset)
+            XCTAssertEqual(normalisedDefects, plainDefects, charset)
+        }
+    }
+
     func testFilenameSkipsDecodingOnlyWhenNoPairCanNameTheFile() {
         XCTAssertFalse(BodyParameters.mayName("filename", [("charset", "utf-8"), ("file", "x")]))
         XCTAssertTrue(BodyParameters.mayName("filename", [("FileName*0*", "utf-8''a")]))

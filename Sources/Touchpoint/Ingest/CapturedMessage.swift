@@ -67,6 +67,20 @@ public enum Snippet {
             if isSignatureSeparator(bytes, position, lineEnd) { break }
             while position < lineEnd {
                 let lead = bytes[position]
+                if lead < 0x80, lead > 0x20 {
+                    // The common case, a visible ASCII character: appended without decoding.
+                    if pendingSpace {
+                        lastSpace = out.count
+                        out.append(UInt8(ascii: " "))
+                        scalarCount += 1
+                        pendingSpace = false
+                    }
+                    if scalarCount >= limit - 1 { return finish(out, lastSpace) }
+                    out.append(lead)
+                    scalarCount += 1
+                    position += 1
+                    continue
+                }
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
                 if isSpace(bytes, at: position, length: length) {
                     pendingSpace = scalarCount > 0
@@ -79,11 +93,7 @@ public enum Snippet {
                     scalarCount += 1
                     pendingSpace = false
                 }
-                if scalarCount >= limit - 1 {
-                    // Without a space taken in, `out` holds exactly `limit - 1` scalars.
-                    let kept = lastSpace.map { out[..<$0] } ?? out[...]
-                    return String(decoding: kept, as: UTF8.self) + (lastSpace == nil ? "…" : " …")
-                }
+                if scalarCount >= limit - 1 { return finish(out, lastSpace) }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<(position + length)]))
                 scalarCount += 1
                 position += length
@@ -91,6 +101,13 @@ public enum Snippet {
             pendingSpace = scalarCount > 0
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The full snippet: cut at the last space taken in, else after `limit - 1` scalars (which,
+    /// with no space taken in, is all of `out`).
+    private static func finish(_ out: [UInt8], _ lastSpace: Int?) -> String {
+        let kept = lastSpace.map { out[..<$0] } ?? out[...]
+        return String(decoding: kept, as: UTF8.self) + (lastSpace == nil ? "…" : " …")
     }
 
     /// "--", "-- ", "--\r" or "-- \r" alone on the line.
