@@ -129,6 +129,11 @@ enum AddressListParser {
 
     /// The address inside angle brackets: route removed, whitespace and comments removed.
     private static func cleanAddress(_ buf: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int) -> String {
+        // The usual `user@host`: nothing to strip (no comment, quote or whitespace), no route.
+        let slice = UnsafeBufferPointer(rebasing: buf[lo..<hi])
+        if slice.first != 64, !slice.contains(where: { $0 == 40 || $0 == 41 || $0 == ASCII.quote || ASCII.isWhitespace($0) }) {
+            return CharsetConverter.fallback(slice)
+        }
         var bytes = stripComments(buf, lo, hi).filter { !ASCII.isWhitespace($0) }
         if bytes.first == 64, let colon = bytes.firstIndex(of: ASCII.colon) {  // obsolete route "@a,@b:"
             bytes.removeSubrange(...colon)
@@ -196,7 +201,44 @@ enum AddressListParser {
         }
         if out.allSatisfy({ ASCII.isWhitespace($0) }) { out = commentText }
         let decoded = EncodedWords.decode(out, converter: converter, defects: &defects)
+        if let simple = collapsedWithoutGraphemes(decoded) { return simple.isEmpty ? nil : simple }
         let collapsed = decoded.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }).joined(separator: " ")
         return collapsed.isEmpty ? nil : collapsed
+    }
+
+    /// What collapsing whitespace (the Character-level split and join above) gives, decided on
+    /// bytes for the usual name: no tab, CR or LF, no two spaces in a row, at most a space at
+    /// either end. Inner single spaces then stay as they are, separators or not. An end space
+    /// is dropped when its neighbour is ASCII, which makes it a Character of its own; next to
+    /// other text (a combining mark after it, a prepended mark before it) nil sends the name
+    /// to the Character-level path.
+    static func collapsedWithoutGraphemes(_ text: String) -> String? {
+        enum Outcome { case unchanged, trimmed(String), needsGraphemes }
+        var copy = text
+        let outcome = copy.withUTF8 { bytes -> Outcome in
+            var previousWasSpace = false
+            for byte in bytes {
+                if byte == ASCII.tab || byte == ASCII.cr || byte == ASCII.lf { return .needsGraphemes }
+                let isSpace = byte == ASCII.space
+                if isSpace && previousWasSpace { return .needsGraphemes }
+                previousWasSpace = isSpace
+            }
+            var lo = 0, hi = bytes.count
+            if hi > 0, bytes[0] == ASCII.space {
+                if hi > 1, bytes[1] >= 0x80 { return .needsGraphemes }
+                lo = 1
+            }
+            if hi > lo, bytes[hi - 1] == ASCII.space {
+                if hi - 2 >= lo, bytes[hi - 2] >= 0x80 { return .needsGraphemes }
+                hi -= 1
+            }
+            if lo == 0 && hi == bytes.count { return .unchanged }
+            return .trimmed(String(decoding: UnsafeBufferPointer(rebasing: bytes[lo..<hi]), as: UTF8.self))
+        }
+        switch outcome {
+        case .unchanged: return text
+        case .trimmed(let trimmed): return trimmed
+        case .needsGraphemes: return nil
+        }
     }
 }

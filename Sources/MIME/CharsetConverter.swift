@@ -40,7 +40,33 @@ final class CharsetConverter {
         }
     }
 
+    /// Whether the charset decodes the bytes CR and LF to CR and LF, one to one, and an ASCII byte
+    /// never takes part in a longer sequence (so removing one cannot change how its neighbours
+    /// decode): UTF-8, US-ASCII and windows-1252, not UTF-16, not ISO-2022.
+    func mapsLineEndsOneToOne(_ label: String) -> Bool {
+        switch plan(label) {
+        case .utf8, .ascii, .windows1252: return true
+        case .iconv, .unknown: return false
+        }
+    }
+
     func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
+        decode(bytes, charset: charset, normalizingLineEnds: false, defects: &defects)
+    }
+
+    /// With `normalizingLineEnds`, the text's CR LF and bare CR become LF (as
+    /// `TextPartDecoder.normalizeLineEnds` does): on iconv's UTF-8 output, before the string is
+    /// made, so the text is not copied a second time.
+    func decode(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, normalizingLineEnds: Bool, defects: inout [String]) -> String {
+        if normalizingLineEnds, case .iconv(let candidates) = plan(charset),
+           let cd = candidates.lazy.compactMap({ self.descriptor(for: $0) }).first {
+            return Self.convert(bytes, with: cd, label: charset, normalizingLineEnds: true, defects: &defects)
+        }
+        let text = decodeKeepingLineEnds(bytes, charset: charset, defects: &defects)
+        return normalizingLineEnds ? TextPartDecoder.normalizeLineEnds(text) : text
+    }
+
+    private func decodeKeepingLineEnds(_ bytes: UnsafeBufferPointer<UInt8>, charset: String, defects: inout [String]) -> String {
         switch plan(charset) {
         case .utf8:
             return Self.decodeUTF8(bytes, label: "utf-8", defects: &defects)
@@ -55,7 +81,7 @@ final class CharsetConverter {
         case .iconv(let candidates):
             for name in candidates {
                 if let cd = descriptor(for: name) {
-                    return Self.convert(bytes, with: cd, label: charset, defects: &defects)
+                    return Self.convert(bytes, with: cd, label: charset, normalizingLineEnds: false, defects: &defects)
                 }
             }
             defects.append("charset \(charset) not available: decoded as UTF-8 or windows-1252")
@@ -89,7 +115,7 @@ final class CharsetConverter {
     }
 
     private static func convert(
-        _ bytes: UnsafeBufferPointer<UInt8>, with cd: iconv_t, label: String, defects: inout [String]
+        _ bytes: UnsafeBufferPointer<UInt8>, with cd: iconv_t, label: String, normalizingLineEnds: Bool, defects: inout [String]
     ) -> String {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return "" }
         _ = iconv(cd, nil, nil, nil, nil)  // reset shift state left by a previous use
@@ -144,6 +170,7 @@ final class CharsetConverter {
             defects.append("\(invalidCount) invalid byte sequence(s) in \(label) text replaced by U+FFFD")
         }
         if truncated { defects.append("incomplete \(label) sequence at end of text replaced by U+FFFD") }
+        if normalizingLineEnds { TextPartDecoder.normalizeLineEnds(&output) }
         return String(decoding: output, as: UTF8.self)
     }
 
@@ -188,14 +215,32 @@ final class CharsetConverter {
         0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
     ]
 
+    /// Writes the UTF-8 of each byte's scalar straight into the string's storage: appending
+    /// scalars to a `String.UnicodeScalarView` one at a time cost more than the rest of the
+    /// text decoding. Every table entry is below U+10000, so a byte needs at most 3 UTF-8 bytes.
     static func decodeWindows1252(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
-        var scalars = String.UnicodeScalarView()
-        scalars.reserveCapacity(bytes.count)
-        for b in bytes {
-            let value = (b >= 0x80 && b < 0xA0) ? UInt32(windows1252High[Int(b - 0x80)]) : UInt32(b)
-            scalars.append(Unicode.Scalar(value)!)
+        return String(unsafeUninitializedCapacity: bytes.count * 3) { out in
+            var k = 0
+            for b in bytes {
+                if b < 0x80 {
+                    out[k] = b
+                    k += 1
+                    continue
+                }
+                let value = b < 0xA0 ? UInt32(windows1252High[Int(b - 0x80)]) : UInt32(b)
+                if value < 0x800 {
+                    out[k] = UInt8(0xC0 | value >> 6)
+                    out[k + 1] = UInt8(0x80 | value & 0x3F)
+                    k += 2
+                } else {
+                    out[k] = UInt8(0xE0 | value >> 12)
+                    out[k + 1] = UInt8(0x80 | (value >> 6) & 0x3F)
+                    out[k + 2] = UInt8(0x80 | value & 0x3F)
+                    k += 3
+                }
+            }
+            return k
         }
-        return String(scalars)
     }
 }

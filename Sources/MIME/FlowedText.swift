@@ -5,7 +5,7 @@ enum FlowedText {
         out.reserveCapacity(text.utf8.count)
         var paragraph = ""
         var paragraphDepth = -1
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var lines = lineSlices(text)
         if lines.last == "" { lines.removeLast() }
         func flush() {
             if paragraphDepth >= 0 {
@@ -33,5 +33,28 @@ enum FlowedText {
         }
         flush()
         return out
+    }
+
+    /// `text.split(separator: "\n", omittingEmptySubsequences: false)`, found by scanning bytes
+    /// instead of breaking the whole text into graphemes. A LF is always a grapheme boundary on
+    /// both sides except after CR, where CR LF is one Character that does not equal "\n": such
+    /// a LF does not split, as in the Character-level split.
+    static func lineSlices(_ text: String) -> [Substring] {
+        let utf8 = text.utf8
+        var lines: [Substring] = []
+        var lineStart = utf8.startIndex
+        var previous: UInt8 = 0
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") {
+                lines.append(text[lineStart..<index])
+                lineStart = utf8.index(after: index)
+            }
+            previous = byte
+            index = utf8.index(after: index)
+        }
+        lines.append(text[lineStart..<utf8.endIndex])
+        return lines
     }
 }

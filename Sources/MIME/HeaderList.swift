@@ -51,6 +51,9 @@ public struct HeaderList: Sendable, Hashable, Sequence {
     private static func nameMatches(_ name: String, _ key: String) -> Bool {
         let a = name.utf8, b = key.utf8
         guard a.count == b.count else { return false }
+        // Most names of the same length already differ in their first byte.
+        guard let firstA = a.first, let firstB = b.first else { return true }
+        guard ASCII.lower(firstA) == ASCII.lower(firstB) else { return false }
         return a.elementsEqual(b) { ASCII.lower($0) == ASCII.lower($1) }
     }
 

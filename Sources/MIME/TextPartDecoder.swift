@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Turns the encoded bytes of one text part into readable text: transfer decoding, charset, line
 /// ends normalised to LF, format=flowed, HTML converted. Usable on its own by the IMAP pipeline,
 /// which fetches only the (possibly partial) first text part.
@@ -34,8 +40,16 @@ public enum TextPartDecoder {
         } else if cut {
             defects.append("truncated: base64 text ends mid-quantum")
         }
-        var text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: charset ?? "us-ascii", defects: &defects) }
-        text = normalizeLineEnds(text)
+        let label = charset ?? "us-ascii"
+        var text: String
+        if converter.mapsLineEndsOneToOne(label) {
+            // CR and LF are single bytes standing for themselves here and never part of a longer
+            // sequence, so line ends are normalised on the bytes, sparing a copy of the text.
+            normalizeLineEnds(&decoded)
+            text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: label, defects: &defects) }
+        } else {
+            text = decoded.withUnsafeBufferPointer { converter.decode($0, charset: label, normalizingLineEnds: true, defects: &defects) }
+        }
         if subtype == "html" {
             return HTMLText.toText(text)
         }
@@ -56,8 +70,34 @@ public enum TextPartDecoder {
         if needed > continuation { bytes.removeSubrange(k...) }
     }
 
+    /// CR LF and bare CR become LF, in place; the runs between CRs move in bulk.
+    static func normalizeLineEnds(_ bytes: inout [UInt8]) {
+        guard let firstCR = bytes.firstIndex(of: ASCII.cr) else { return }
+        let count = bytes.count
+        let kept = bytes.withUnsafeMutableBufferPointer { buf -> Int in
+            let base = buf.baseAddress!
+            var write = firstCR
+            var cr = firstCR
+            while true {
+                base[write] = ASCII.lf
+                write += 1
+                let runStart = cr + 1 < count && base[cr + 1] == ASCII.lf ? cr + 2 : cr + 1
+                let runEnd = UnsafeBufferPointer(buf).firstIndex(of: ASCII.cr, from: runStart, to: count) ?? count
+                if runEnd > runStart {
+                    memmove(base + write, base + runStart, runEnd - runStart)  // regions may overlap
+                    write += runEnd - runStart
+                }
+                guard runEnd < count else { return write }
+                cr = runEnd
+            }
+        }
+        bytes.removeLast(count - kept)
+    }
+
     static func normalizeLineEnds(_ text: String) -> String {
         var text = text
+        let unchanged = text.withUTF8 { $0.firstIndex(of: ASCII.cr, from: 0, to: $0.count) == nil }
+        if unchanged { return text }
         return text.withUTF8 { buf -> String in
             guard var cr = buf.firstIndex(of: ASCII.cr, from: 0, to: buf.count) else { return String(decoding: buf, as: UTF8.self) }
             var out: [UInt8] = []

@@ -39,10 +39,7 @@ public enum TransferEncoding: Sendable, Hashable, CustomStringConvertible {
             let complete = Base64.decodeLenient(bytes, into: &out)
             return (out, !complete)
         case .quotedPrintable:
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
-            QuotedPrintable.decode(bytes, into: &out)
-            return (out, false)
+            return (QuotedPrintable.decoded(bytes), false)
         case .uuencode:
             var out: [UInt8] = []
             _ = Uuencode.decodeBlock(bytes, into: &out)
@@ -256,6 +253,69 @@ enum QuotedPrintable {
             out.append(ASCII.lf)
             i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
         }
+    }
+
+    /// `decode(_:into:)` into a fresh array sized for the worst case (every lone line end
+    /// becomes CR LF, at most doubling), written through a pointer: the text part of most mail
+    /// passes through here, and per-byte appends with their capacity checks were most of its cost.
+    static func decoded(_ buf: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        let n = buf.count
+        return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, written in
+            var w = 0
+            var i = 0
+            while i < n {
+                let runEnd = nextSpecial(buf, from: i)
+                if runEnd > i {
+                    var end = runEnd
+                    // Literal whitespace before a hard line break is transport padding (rule 3).
+                    if runEnd < n, buf[runEnd] != ASCII.equals {
+                        while end > i, buf[end - 1] == ASCII.space || buf[end - 1] == ASCII.tab { end -= 1 }
+                    }
+                    if end > i {
+                        UnsafeMutableRawPointer(out.baseAddress! + w).copyMemory(from: buf.baseAddress! + i, byteCount: end - i)
+                        w += end - i
+                    }
+                }
+                let j = runEnd
+                if j >= n { break }
+                let b = buf[j]
+                if b == ASCII.equals {
+                    if j + 2 < n, let hi = ASCII.hexValue(buf[j + 1]), let lo = ASCII.hexValue(buf[j + 2]) {
+                        out[w] = hi << 4 | lo
+                        w += 1
+                        i = j + 3
+                        continue
+                    }
+                    var k = j + 1
+                    while k < n, buf[k] == ASCII.space || buf[k] == ASCII.tab { k += 1 }
+                    if k >= n { i = n; continue }
+                    if buf[k] == ASCII.cr { k += 1; if k < n, buf[k] == ASCII.lf { k += 1 }; i = k; continue }
+                    if buf[k] == ASCII.lf { i = k + 1; continue }
+                    out[w] = ASCII.equals
+                    w += 1
+                    i = j + 1
+                    continue
+                }
+                out[w] = ASCII.cr
+                out[w + 1] = ASCII.lf
+                w += 2
+                i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
+            }
+            written = w
+        }
+    }
+
+    /// The next "=", CR or LF at or after `from`, or the end.
+    @inline(__always)
+    private static func nextSpecial(_ buf: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        var j = from
+        let n = buf.count
+        while j < n {
+            let b = buf[j]
+            if b == ASCII.equals || b == ASCII.lf || b == ASCII.cr { return j }
+            j += 1
+        }
+        return n
     }
 
     static func decodedSize(_ buf: UnsafeBufferPointer<UInt8>) -> Int {

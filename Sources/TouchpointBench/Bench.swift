@@ -12,6 +12,7 @@ enum Bench {
         ("store", StoreBench.usage, StoreBench.run),
         ("import-contacts", ImportContactsBench.usage, ImportContactsBench.run),
         ("ingest", IngestBench.usage, IngestBench.run),
+        ("assemble", AssembleBench.usage, AssembleBench.run),
         ("bgnbd", BGNBDBench.usage, BGNBDBench.run),
         ("reminders", RemindersBench.usage, RemindersBench.run),
     ]

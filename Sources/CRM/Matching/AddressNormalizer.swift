@@ -14,6 +14,16 @@ public struct AddressNormalizer: Sendable, Hashable {
     /// The normalised address, or nil when the text is not `local@domain`.
     public func normalize(_ raw: String) -> String? {
         guard raw.utf8.count <= Self.maxAddressLength else { return nil }
+        // Every party of every message passes through here, most of them more than once (matching,
+        // thread key): plain ASCII addresses take a byte path, everything else the general one.
+        let fast = raw.utf8.withContiguousStorageIfAvailable { ASCIIAddress.normalize($0, stripPlusTags: stripPlusTags) }
+        if let outcome = fast ?? nil { return outcome.address }
+        return normalizeGeneral(raw)
+    }
+
+    /// Character-level normalisation: the definition the ASCII path must agree with.
+    func normalizeGeneral(_ raw: String) -> String? {
+        guard raw.utf8.count <= Self.maxAddressLength else { return nil }
         var text = Substring(raw).trimmingWhitespace()
         if text.hasPrefix("<") && text.hasSuffix(">") && text.count >= 2 {
             text = text.dropFirst().dropLast().trimmingWhitespace()
@@ -63,6 +73,19 @@ public struct AddressNormalizer: Sendable, Hashable {
 
     /// The domain part of an already normalised address.
     public static func domain(ofNormalized address: String) -> Substring {
+        // The last "@" byte, when ASCII bytes surround it, is a Character of its own and no later
+        // Character can be "@": the same index the Character-level search finds, without it.
+        let utf8 = address.utf8
+        if let at = utf8.lastIndex(of: UInt8(ascii: "@")) {
+            let after = utf8.index(after: at)
+            let asciiBefore = at == utf8.startIndex || utf8[utf8.index(before: at)] < 0x80
+            let asciiAfter = after == utf8.endIndex || utf8[after] < 0x80
+            if asciiBefore && asciiAfter { return address[after...] }
+        }
+        return domainByCharacters(ofNormalized: address)
+    }
+
+    static func domainByCharacters(ofNormalized address: String) -> Substring {
         guard let at = address.lastIndex(of: "@") else { return "" }
         return address[address.index(after: at)...]
     }
@@ -70,9 +93,24 @@ public struct AddressNormalizer: Sendable, Hashable {
 
 extension Substring {
     func trimmingWhitespace() -> Substring {
+        // An ASCII byte that is not whitespace at either end settles it without grapheme
+        // breaking: the first Character then starts with that scalar, and the last Character,
+        // ending in it, cannot start with whitespace (nothing joins an ASCII letter to a space).
+        let utf8 = self.utf8
+        if let first = utf8.first, let last = utf8.last, Self.isASCIINonSpace(first), Self.isASCIINonSpace(last) {
+            return self
+        }
+        return trimmingWhitespaceByCharacters()
+    }
+
+    func trimmingWhitespaceByCharacters() -> Substring {
         var result = self
         while let first = result.first, first.isWhitespace { result = result.dropFirst() }
         while let last = result.last, last.isWhitespace { result = result.dropLast() }
         return result
+    }
+
+    private static func isASCIINonSpace(_ byte: UInt8) -> Bool {
+        byte < 0x80 && byte != 0x20 && !(byte >= 0x09 && byte <= 0x0D)
     }
 }
