@@ -6,20 +6,7 @@ import Postgres
 /// Migration 7 replaced the foreign keys of the tables a contact import writes with
 /// statement-level triggers. These tests hold the triggers to what the foreign keys promised,
 /// for any SQL writer, not only the importer.
-final class ContactImportReferenceTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
-    }
-
+final class ContactImportReferenceTests: MigratedDatabaseTestCase {
     /// One owner, one account with one domain, one contact with two addresses; returns the ids.
     private func seed() throws -> (owner: Int64, account: Int64, contact: Int64) {
         let owner = try connection.query("INSERT INTO owners (email) VALUES ('rep@example.com') RETURNING id").scalar(Int64.self)

@@ -5,20 +5,7 @@ import Postgres
 
 /// The cases a set-based import can get wrong where a row-by-row one could not: several rows of
 /// one file touching the same contact, account or domain, and rejections in the middle.
-final class ContactImportSetBasedTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
-    }
-
+final class ContactImportSetBasedTests: MigratedDatabaseTestCase {
     private func run(_ csv: String) throws -> ImportSummary {
         try ContactImporter(connection).run(Array(csv.utf8))
     }

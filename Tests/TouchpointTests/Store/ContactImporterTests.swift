@@ -3,20 +3,7 @@ import XCTest
 import Postgres
 @testable import Touchpoint
 
-final class ContactImporterTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
-    }
-
+final class ContactImporterTests: MigratedDatabaseTestCase {
     private func run(_ csv: String) throws -> ImportSummary {
         try ContactImporter(connection).run(Array(csv.utf8))
     }

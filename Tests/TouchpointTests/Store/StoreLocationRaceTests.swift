@@ -5,21 +5,13 @@ import Postgres
 
 /// Messages and locations are inserted after a `NOT EXISTS` probe instead of `ON CONFLICT`. These
 /// tests pin down what that must not change: a writer that races the probe, duplicates in a batch.
-final class StoreLocationRaceTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
+final class StoreLocationRaceTests: MigratedDatabaseTestCase {
     private var ann: Int64 = 0
     private let when = Date(timeIntervalSince1970: 1_700_000_000)
 
     override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
+        try super.setUpWithError()
         ann = try connection.query("INSERT INTO contacts (name) VALUES ('Ann') RETURNING id").scalar(Int64.self)
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
     }
 
     private func work(uids: [UInt32], identity: String = "mid:race@x") -> IngestBatch {

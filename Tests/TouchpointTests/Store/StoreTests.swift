@@ -3,26 +3,18 @@ import XCTest
 import Postgres
 @testable import Touchpoint
 
-final class StoreTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
+final class StoreTests: MigratedDatabaseTestCase {
     private var ann: Int64 = 0
     private var bob: Int64 = 0
     private var acme: Int64 = 0
 
     override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
+        try super.setUpWithError()
         acme = try connection.query("INSERT INTO accounts (name) VALUES ('Acme') RETURNING id").scalar(Int64.self)
         ann = try connection.query("INSERT INTO contacts (name, account_id) VALUES ('Ann', \(acme)) RETURNING id").scalar(Int64.self)
         bob = try connection.query("INSERT INTO contacts (name) VALUES ('Bob') RETURNING id").scalar(Int64.self)
         try connection.query("INSERT INTO contact_addresses (address, contact_id) VALUES ('ann@acme.example', \(ann)), ('bob@example.org', \(bob))")
         try connection.query("INSERT INTO account_domains (domain, account_id) VALUES ('acme.example', \(acme))")
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
     }
 
     private let when = Date(timeIntervalSince1970: 1_700_000_000)

@@ -5,20 +5,7 @@ import Postgres
 
 /// A contact or account deleted after the matcher's snapshot must not fail the batch forever:
 /// its interactions are dropped, everything else of the batch is stored.
-final class StoreVanishedPartyTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
-
-    override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
-    }
-
+final class StoreVanishedPartyTests: MigratedDatabaseTestCase {
     func testInteractionsOfVanishedContactsAndAccountsAreDroppedAndTheRestStored() throws {
         let acme = try connection.query("INSERT INTO accounts (name) VALUES ('Acme') RETURNING id").scalar(Int64.self)
         let ann = try connection.query("INSERT INTO contacts (name, account_id) VALUES ('Ann', \(acme)) RETURNING id").scalar(Int64.self)

@@ -6,23 +6,15 @@ import Postgres
 /// The subject + participants fallback of threading, against the stack's PostgreSQL: a message whose
 /// headers name no thread joins the nearest one with the same key inside the window (DESIGN: "falling
 /// back to normalised subject + participants within a window").
-final class ThreadWindowTests: XCTestCase {
-    private var database: StoreTestDatabase!
-    private var connection: PostgresConnection!
+final class ThreadWindowTests: MigratedDatabaseTestCase {
     private var uid: UInt32 = 0
     private var ann: Int64 = 0
     private var acme: Int64 = 0
 
     override func setUpWithError() throws {
-        database = try StoreTestDatabase()
-        connection = try database.migrated()
+        try super.setUpWithError()
         acme = try connection.query("INSERT INTO accounts (name) VALUES ('Acme') RETURNING id").scalar(Int64.self)
         ann = try connection.query("INSERT INTO contacts (name, account_id) VALUES ('Ann', \(acme)) RETURNING id").scalar(Int64.self)
-    }
-
-    override func tearDown() {
-        connection = nil
-        database?.drop()
     }
 
     private let day: TimeInterval = 86_400
