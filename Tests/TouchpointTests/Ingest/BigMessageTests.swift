@@ -41,39 +41,16 @@ final class BigMessageTests: XCTestCase {
     }
 
     func testFiftyMegabyteMessageIsLoggedWithItsAttachmentSummary() throws {
-        let stack = try TestStack()
-        let database = try StoreTestDatabase()
-        defer { database.drop() }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tp-big-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let seed = String(UUID().uuidString.prefix(6).lowercased())
-        let mailbox = try SyntheticMailbox.write(count: 20, to: dir.appendingPathComponent("mail"), seed: seed)
         let big = Self.bigMessage(from: "c1@customer1.example", messageID: "\(seed)-big@synthetic.example")
         XCTAssertGreaterThan(big.count, 50_000_000)
-        try big.write(to: mailbox.directory.appendingPathComponent("zz-big.eml"))
-        let login = try stack.addMailUser("big")
-        try stack.stack(["load-mail", login.user, "INBOX", mailbox.directory.path])
-        let secret = dir.appendingPathComponent("imap.secret").path
-        try login.password.write(toFile: secret, atomically: true, encoding: .utf8)
-        let csv = dir.appendingPathComponent("contacts.csv").path
-        try mailbox.contactsCSV().write(toFile: csv, atomically: true, encoding: .utf8)
-        let config = dir.appendingPathComponent("touchpoint.conf").path
-        try """
-        [database]
-        url = \(database.url)
-        [company]
-        domains = acme.example
-        [mailbox "big"]
-        url = imaps://127.0.0.1:\(stack["TP_IMAPS_PORT"])/
-        user = \(login.user)
-        password-file = \(secret)
-        ca-file = \(stack["TP_CA_FILE"])
-        folders = INBOX
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "import", "contacts", csv])
-        XCTAssertEqual(imported.status, 0, imported.error)
+        let world = try SyntheticWorld.make(count: 20, seed: seed) { mail in
+            try big.write(to: mail.appendingPathComponent("zz-big.eml"))
+        }
+        defer { world.cleanUp() }
+        let database = world.database
 
-        let served = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "serve", "--once"])
+        let served = try TestStack.run(TestStack.touchpointBinary, ["--config", world.config, "serve", "--once"])
         XCTAssertEqual(served.status, 0, served.error)
 
         let connection = try database.connect()

@@ -6,59 +6,14 @@ import XCTest
 /// Crashes, restarts and server-side surprises during a sync: each must converge to the same
 /// interaction log as an undisturbed run, with nothing duplicated and nothing lost.
 final class IngestRobustnessTests: XCTestCase {
-    struct World {
-        let seed: String
-        let count: Int
-        let stack: TestStack
-        let database: StoreTestDatabase
-        let dir: URL
-        let config: String
-        let login: (user: String, password: String)
-    }
+    typealias World = SyntheticWorld
 
-    /// A fresh database and mail user loaded with `count` synthetic messages, contacts imported.
     func makeWorld(count: Int, extraConfig: String = "", importContacts: Bool = true,
                    seed: String = String(UUID().uuidString.prefix(6).lowercased())) throws -> World {
-        let stack = try TestStack()
-        let database = try StoreTestDatabase()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tp-robust-\(UUID().uuidString)")
-        let mailbox = try SyntheticMailbox.write(count: count, to: dir.appendingPathComponent("mail"), seed: seed)
-        let login = try stack.addMailUser("robust")
-        try stack.stack(["load-mail", login.user, "INBOX", mailbox.directory.path])
-        let secret = dir.appendingPathComponent("imap.secret").path
-        try login.password.write(toFile: secret, atomically: true, encoding: .utf8)
-        let csv = dir.appendingPathComponent("contacts.csv").path
-        try mailbox.contactsCSV().write(toFile: csv, atomically: true, encoding: .utf8)
-        let config = dir.appendingPathComponent("touchpoint.conf").path
-        try """
-        [database]
-        url = \(database.url)
-        [company]
-        domains = acme.example
-        [mailbox "robust"]
-        url = imaps://127.0.0.1:\(stack["TP_IMAPS_PORT"])/
-        user = \(login.user)
-        password-file = \(secret)
-        ca-file = \(stack["TP_CA_FILE"])
-        folders = INBOX
-        batch-size = 500
-        poll-interval = 1s
-        \(extraConfig)
-        [ingest]
-        backoff-initial = 200ms
-        backoff-max = 1s
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        if importContacts {
-            let imported = try TestStack.run(TestStack.touchpointBinary, ["--config", config, "import", "contacts", csv])
-            XCTAssertEqual(imported.status, 0, imported.error)
-        }
-        return World(seed: seed, count: count, stack: stack, database: database, dir: dir, config: config, login: login)
+        try SyntheticWorld.make(count: count, extraConfig: extraConfig, importContacts: importContacts, seed: seed)
     }
 
-    func cleanUp(_ world: World) {
-        world.database.drop()
-        try? FileManager.default.removeItem(at: world.dir)
-    }
+    func cleanUp(_ world: World) { world.cleanUp() }
 
     func interactionLog(_ world: World) throws -> [String] {
         try world.database.connect().query("""
