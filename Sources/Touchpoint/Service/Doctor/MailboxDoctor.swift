@@ -10,13 +10,7 @@ struct MailboxDoctor {
 
     func check(_ report: inout DoctorReport) {
         let subject = "mailbox \"\(mailbox.name)\""
-        let endpoint: MailServerEndpoint
-        do {
-            endpoint = try MailEndpoints.imap(mailbox, environment: environment)
-        } catch {
-            report.fail(subject, "\(error)", fix: "make the secret readable by the service user (see `touchpoint check-config`)", kind: .configuration)
-            return
-        }
+        guard let endpoint = ServerProbe.endpoint(subject, &report, { try MailEndpoints.imap(mailbox, environment: environment) }) else { return }
         let probe = ServerProbe(subject: subject, endpoint: endpoint, hostPort: "\(mailbox.host):\(mailbox.port)",
                                 secretSource: "\(mailbox.secret)", user: mailbox.user)
         guard probe.check(&report) else { return }

@@ -9,13 +9,7 @@ struct SMTPDoctor {
 
     func check(_ report: inout DoctorReport) {
         let subject = "smtp"
-        let endpoint: MailServerEndpoint
-        do {
-            endpoint = try MailEndpoints.smtp(smtp, environment: environment)
-        } catch {
-            report.fail(subject, "\(error)", fix: "make the secret readable by the service user (see `touchpoint check-config`)", kind: .configuration)
-            return
-        }
+        guard let endpoint = ServerProbe.endpoint(subject, &report, { try MailEndpoints.smtp(smtp, environment: environment) }) else { return }
         let components = URLComponents(string: smtp.url)
         let port = components?.port ?? (components?.scheme?.lowercased() == "smtps" ? 465 : 587)
         let probe = ServerProbe(subject: subject, endpoint: endpoint, hostPort: "\(endpoint.host):\(port)",

@@ -5,6 +5,19 @@ import Foundation
 /// the daemon takes), turned into `doctor` lines: which stage worked, where it failed, and what
 /// an admin should change.
 struct ServerProbe {
+    /// The endpoint a server check needs, or nil after reporting why it could not be built
+    /// (the secret was unreadable: the only thing `check-config` cannot see from here).
+    static func endpoint(_ subject: String, _ report: inout DoctorReport,
+                         _ make: () throws -> MailServerEndpoint) -> MailServerEndpoint? {
+        do {
+            return try make()
+        } catch {
+            report.fail(subject, "\(error)", fix: "make the secret readable by the service user (see `touchpoint check-config`)",
+                        kind: .configuration)
+            return nil
+        }
+    }
+
     let subject: String
     let endpoint: MailServerEndpoint
     let hostPort: String
