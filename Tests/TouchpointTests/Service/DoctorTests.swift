@@ -99,11 +99,18 @@ final class DoctorTests: XCTestCase {
     func testUnreadableSecretIsAConfigurationError() throws {
         let world = try ServiceWorld()
         try world.addMailbox("sales", messages: 1)
+        try world.addMailbox("good", messages: 1)
+        world.extraSections = smtpSection(world, passwordFile: world.dir.appendingPathComponent("no-such-smtp.secret").path)
         try world.writeConfig()
         try FileManager.default.removeItem(atPath: world.dir.appendingPathComponent("sales.secret").path)
         let result = try doctor(world)
         XCTAssertEqual(result.status, 78, result.output)
-        XCTAssertTrue(failLines(result.output).first?.hasPrefix("FAIL mailbox \"sales\": [mailbox \"sales\"] secret from file") ?? false, result.output)
+        let failures = failLines(result.output)
+        XCTAssertEqual(failures.count, 2, result.output)
+        XCTAssertTrue(failures.contains { $0.hasPrefix("FAIL mailbox \"sales\": [mailbox \"sales\"] secret from file") }, result.output)
+        XCTAssertTrue(failures.contains { $0.hasPrefix("FAIL smtp: ") && $0.contains("no-such-smtp.secret") }, result.output)
+        XCTAssertTrue(result.output.contains("make the secret readable by the service user"), result.output)
+        XCTAssertTrue(result.output.contains("ok   mailbox \"good\": login as"), "the other mailbox is still checked: \(result.output)")
     }
 
     static func closedPort() throws -> Int {
