@@ -208,56 +208,10 @@ enum Base64 {
 
 enum QuotedPrintable {
     /// RFC 2045 §6.7 decoding. Leniencies: a malformed `=` escape is kept literally; literal trailing
-    /// whitespace before a line break is removed (rule 3); lone CR or LF line ends are accepted.
-    static func decode(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        var i = 0
-        let n = buf.count
-        while i < n {
-            // Copy the run up to the next "=" or line break in bulk.
-            var j = i
-            while j < n {
-                let b = buf[j]
-                if b == ASCII.equals || b == ASCII.lf || b == ASCII.cr { break }
-                j += 1
-            }
-            if j > i {
-                // Literal whitespace before a hard line break is transport padding (rule 3); an
-                // encoded "=20" there is real content and is kept.
-                var runEnd = j
-                if j < n, buf[j] != ASCII.equals {
-                    while runEnd > i, buf[runEnd - 1] == ASCII.space || buf[runEnd - 1] == ASCII.tab { runEnd -= 1 }
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<runEnd]))
-            }
-            if j >= n { break }
-            let b = buf[j]
-            if b == ASCII.equals {
-                if j + 2 < n, let hi = ASCII.hexValue(buf[j + 1]), let lo = ASCII.hexValue(buf[j + 2]) {
-                    out.append(hi << 4 | lo)
-                    i = j + 3
-                    continue
-                }
-                // Soft line break: "=" followed by optional whitespace and a line end (or the end).
-                var k = j + 1
-                while k < n, buf[k] == ASCII.space || buf[k] == ASCII.tab { k += 1 }
-                if k >= n { i = n; continue }
-                if buf[k] == ASCII.cr { k += 1; if k < n, buf[k] == ASCII.lf { k += 1 }; i = k; continue }
-                if buf[k] == ASCII.lf { i = k + 1; continue }
-                out.append(ASCII.equals)
-                i = j + 1
-                continue
-            }
-            // Hard line break: drop trailing whitespace; a QP line break is the canonical CRLF whatever
-            // the transport delivered (so decoded sizes do not depend on LF vs CRLF storage).
-            out.append(ASCII.cr)
-            out.append(ASCII.lf)
-            i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
-        }
-    }
-
-    /// `decode(_:into:)` into a fresh array sized for the worst case (every lone line end
-    /// becomes CR LF, at most doubling), written through a pointer: the text part of most mail
-    /// passes through here, and per-byte appends with their capacity checks were most of its cost.
+    /// whitespace before a line break is removed (rule 3); lone CR or LF line ends are accepted and
+    /// become CR LF. The output array is sized for the worst case (every lone line end becomes
+    /// CR LF, at most doubling) and written through a pointer: the text part of most mail passes
+    /// through here, and per-byte appends with their capacity checks were most of its cost.
     static func decoded(_ buf: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let n = buf.count
         return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, written in
@@ -319,17 +273,13 @@ enum QuotedPrintable {
     }
 
     static func decodedSize(_ buf: UnsafeBufferPointer<UInt8>) -> Int {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(buf.count, 1 << 16))
         // Decoding in 64 KiB windows keeps memory bounded; a window boundary is moved to a line start.
         var total = 0
         var pos = 0
         while pos < buf.count {
             var end = min(buf.count, pos + (1 << 16))
             if end < buf.count, let nl = buf.firstIndex(of: ASCII.lf, from: end, to: buf.count) { end = nl + 1 } else if end < buf.count { end = buf.count }
-            out.removeAll(keepingCapacity: true)
-            decode(UnsafeBufferPointer(rebasing: buf[pos..<end]), into: &out)
-            total += out.count
+            total += decoded(UnsafeBufferPointer(rebasing: buf[pos..<end])).count
             pos = end
         }
         return total

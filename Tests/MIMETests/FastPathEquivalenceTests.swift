@@ -82,8 +82,18 @@ final class FastPathEquivalenceTests: XCTestCase {
         for text in randomTexts(count: 5_000, pieces: qpPieces) + ["", "=", "= ", "a \n", "a =20\r\n"] {
             let bytes = Array(text.utf8)
             var appended: [UInt8] = []
-            bytes.withUnsafeBufferPointer { QuotedPrintable.decode($0, into: &appended) }
+            bytes.withUnsafeBufferPointer { referenceQuotedPrintableDecode($0, into: &appended) }
             XCTAssertEqual(bytes.withUnsafeBufferPointer { QuotedPrintable.decoded($0) }, appended, text.debugDescription)
+        }
+    }
+
+    /// decodedSize works in 64 KiB windows cut at line starts: the total must not depend on them.
+    func testQuotedPrintableSizeAcrossWindowsMatchesTheWholeDecode() {
+        let line = "Gr=C3=BC=C3=9Fe aus K=C3=B6ln, 12 St=C3=BCck =3D 30 EUR  \r\nsoft=\r\nbreak\n"
+        let bytes = Array(String(repeating: line, count: 5_000).utf8)
+        XCTAssertGreaterThan(bytes.count, 3 << 16)
+        bytes.withUnsafeBufferPointer { buffer in
+            XCTAssertEqual(QuotedPrintable.decodedSize(buffer), QuotedPrintable.decoded(buffer).count)
         }
     }
 
@@ -110,5 +120,53 @@ final class FastPathEquivalenceTests: XCTestCase {
         XCTAssertEqual(BodyParameters.filename(disposition: [("FILENAME*", "utf-8''%C3%A9t%C3%A9.pdf")], contentType: []), "été.pdf")
         XCTAssertEqual(BodyParameters.filename(disposition: [("size", "10")], contentType: [("Name", "=?utf-8?B?w6l0w6kucGRm?=")]), "été.pdf")
         XCTAssertNil(BodyParameters.filename(disposition: [("size", "10")], contentType: [("charset", "utf-8")]))
+    }
+}
+
+/// The straightforward appending decoder the pointer-based `QuotedPrintable.decoded` replaced,
+/// kept here as its oracle.
+private func referenceQuotedPrintableDecode(_ buf: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    var i = 0
+    let n = buf.count
+    while i < n {
+        // Copy the run up to the next "=" or line break in bulk.
+        var j = i
+        while j < n {
+            let b = buf[j]
+            if b == ASCII.equals || b == ASCII.lf || b == ASCII.cr { break }
+            j += 1
+        }
+        if j > i {
+            // Literal whitespace before a hard line break is transport padding (rule 3); an
+            // encoded "=20" there is real content and is kept.
+            var runEnd = j
+            if j < n, buf[j] != ASCII.equals {
+                while runEnd > i, buf[runEnd - 1] == ASCII.space || buf[runEnd - 1] == ASCII.tab { runEnd -= 1 }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[i..<runEnd]))
+        }
+        if j >= n { break }
+        let b = buf[j]
+        if b == ASCII.equals {
+            if j + 2 < n, let hi = ASCII.hexValue(buf[j + 1]), let lo = ASCII.hexValue(buf[j + 2]) {
+                out.append(hi << 4 | lo)
+                i = j + 3
+                continue
+            }
+            // Soft line break: "=" followed by optional whitespace and a line end (or the end).
+            var k = j + 1
+            while k < n, buf[k] == ASCII.space || buf[k] == ASCII.tab { k += 1 }
+            if k >= n { i = n; continue }
+            if buf[k] == ASCII.cr { k += 1; if k < n, buf[k] == ASCII.lf { k += 1 }; i = k; continue }
+            if buf[k] == ASCII.lf { i = k + 1; continue }
+            out.append(ASCII.equals)
+            i = j + 1
+            continue
+        }
+        // Hard line break: drop trailing whitespace; a QP line break is the canonical CRLF whatever
+        // the transport delivered (so decoded sizes do not depend on LF vs CRLF storage).
+        out.append(ASCII.cr)
+        out.append(ASCII.lf)
+        i = (b == ASCII.cr && j + 1 < n && buf[j + 1] == ASCII.lf) ? j + 2 : j + 1
     }
 }
