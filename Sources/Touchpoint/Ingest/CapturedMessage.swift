@@ -67,22 +67,10 @@ public enum Snippet {
             if isSignatureSeparator(bytes, position, lineEnd) { break }
             while position < lineEnd {
                 let lead = bytes[position]
-                if lead < 0x80, lead > 0x20 {
-                    // The common case, a visible ASCII character: appended without decoding.
-                    if pendingSpace {
-                        lastSpace = out.count
-                        out.append(UInt8(ascii: " "))
-                        scalarCount += 1
-                        pendingSpace = false
-                    }
-                    if scalarCount >= limit - 1 { return finish(out, lastSpace) }
-                    out.append(lead)
-                    scalarCount += 1
-                    position += 1
-                    continue
-                }
                 let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-                if isSpace(bytes, at: position, length: length) {
+                // A visible ASCII character, the common case, is never a space: no decoding.
+                let visibleASCII = lead < 0x80 && lead > 0x20
+                if !visibleASCII, isSpace(bytes, at: position, length: length) {
                     pendingSpace = scalarCount > 0
                     position += length
                     continue
@@ -94,7 +82,11 @@ public enum Snippet {
                     pendingSpace = false
                 }
                 if scalarCount >= limit - 1 { return finish(out, lastSpace) }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<(position + length)]))
+                if length == 1 {
+                    out.append(lead)
+                } else {
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[position..<(position + length)]))
+                }
                 scalarCount += 1
                 position += length
             }
