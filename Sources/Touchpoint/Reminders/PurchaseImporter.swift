@@ -24,7 +24,6 @@ public struct PurchaseImportSummary: Sendable, Equatable {
 public struct PurchaseImporter {
     /// Serialises purchase imports (same key family as the contact import). ASCII "tppurchs".
     static let lockKey: Int64 = 0x7470_7075_7263_6873
-    static let progressEvery = 10_000
 
     private let connection: PostgresConnection
     private let timeZone: TimeZone
@@ -38,53 +37,42 @@ public struct PurchaseImporter {
     public func run(_ csvBytes: [UInt8], progress: (ImportProgress) -> Void = { _ in }) throws -> PurchaseImportSummary {
         var summary = PurchaseImportSummary()
         let rows = try readRows(csvBytes, summary: &summary, progress: progress)
-        progress(ImportProgress(phase: .storing, rowsRead: rows.count + summary.rejected.count,
-                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
-        if !rows.isEmpty {
-            try connection.transaction { tx in try store(rows, into: &summary, tx) }
-        }
+        try CSVImport.store(connection, rowsRead: rows.count + summary.rejected.count, totalBytes: csvBytes.count,
+                            hasRows: !rows.isEmpty, progress: progress) { tx in try store(rows, into: &summary, tx) }
         summary.rejected.sort { $0.line < $1.line }
-        progress(ImportProgress(phase: .done, rowsRead: rows.count + summary.rejected.count,
-                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
         return summary
     }
 
     private func readRows(_ bytes: [UInt8], summary: inout PurchaseImportSummary,
                           progress: (ImportProgress) -> Void) throws -> [PurchaseImportRow] {
-        var reader = CSVReader(bytes)
-        guard let first = reader.next() else { throw PurchaseImportError.emptyFile }
-        let header: PurchaseImportHeader
-        switch first {
-        case .failure(let failure): throw PurchaseImportError.malformedHeader(line: failure.line, reason: failure.reason)
-        case .success(let record): header = try PurchaseImportHeader(record.fields)
-        }
-        summary.unknownColumns = header.unknown
         var rows: [PurchaseImportRow] = []
         var lineOfReference: [String: Int] = [:]
-        var seen = 0
-        while let next = reader.next() {
-            seen += 1
-            if seen % Self.progressEvery == 0 {
-                progress(ImportProgress(phase: .reading, rowsRead: seen, bytesRead: reader.offset, totalBytes: bytes.count))
-            }
+        var rejected: [PurchaseImportRejection] = []
+        let header = try CSVImport.scan(
+            bytes, progress: progress, emptyFile: PurchaseImportError.emptyFile,
+            malformedHeader: { PurchaseImportError.malformedHeader(line: $0.line, reason: $0.reason) },
+            makeHeader: PurchaseImportHeader.init
+        ) { header, next in
             switch next {
             case .failure(let failure):
-                summary.rejected.append(PurchaseImportRejection(line: failure.line, reason: failure.reason))
+                rejected.append(PurchaseImportRejection(line: failure.line, reason: failure.reason))
             case .success(let record):
                 switch PurchaseRowValidator.validate(record.fields, line: record.line, header: header, timeZone: timeZone) {
                 case .failure(let rejection):
-                    summary.rejected.append(rejection)
+                    rejected.append(rejection)
                 case .success(let row):
                     if let earlier = lineOfReference[row.externalRef] {
-                        summary.rejected.append(PurchaseImportRejection(
+                        rejected.append(PurchaseImportRejection(
                             line: row.line, reason: "external_ref \(row.externalRef) already appears on line \(earlier)"))
-                        continue
+                        return
                     }
                     lineOfReference[row.externalRef] = row.line
                     rows.append(row)
                 }
             }
         }
+        summary.unknownColumns = header.unknown
+        summary.rejected += rejected
         return rows
     }
 

@@ -51,7 +51,6 @@ public struct ImportProgress: Sendable, Equatable {
 public struct ContactImporter {
     /// Serialises imports (two at once could race on the same new address). ASCII "tpimport".
     static let lockKey: Int64 = 0x7470_696D_706F_7274
-    static let progressEvery = 10_000
 
     private let connection: PostgresConnection
 
@@ -62,14 +61,9 @@ public struct ContactImporter {
     public func run(_ csvBytes: [UInt8], progress: (ImportProgress) -> Void = { _ in }) throws -> ImportSummary {
         var summary = ImportSummary()
         let rows = try readRows(csvBytes, summary: &summary, progress: progress)
-        progress(ImportProgress(phase: .storing, rowsRead: rows.count + summary.rejected.count,
-                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
-        if !rows.isEmpty {
-            try connection.transaction { tx in try store(rows, into: &summary, tx) }
-        }
+        try CSVImport.store(connection, rowsRead: rows.count + summary.rejected.count, totalBytes: csvBytes.count,
+                            hasRows: !rows.isEmpty, progress: progress) { tx in try store(rows, into: &summary, tx) }
         summary.rejected.sort { $0.line < $1.line }
-        progress(ImportProgress(phase: .done, rowsRead: rows.count + summary.rejected.count,
-                                bytesRead: csvBytes.count, totalBytes: csvBytes.count))
         return summary
     }
 
@@ -77,15 +71,6 @@ public struct ContactImporter {
 
     private func readRows(_ bytes: [UInt8], summary: inout ImportSummary,
                           progress: (ImportProgress) -> Void) throws -> [ContactImportRow] {
-        var reader = CSVReader(bytes)
-        guard let first = reader.next() else { throw ContactImportError.emptyFile }
-        let header: ContactImportHeader
-        switch first {
-        case .failure(let failure): throw ContactImportError.malformedHeader(line: failure.line, reason: failure.reason)
-        case .success(let record): header = try ContactImportHeader(record.fields)
-        }
-        summary.unknownColumns = header.unknown
-
         var rows: [ContactImportRow] = []
         var lineOfAddress: [String: Int] = [:]
         // Sized once from the line count: growing them rehashed every address several times.
@@ -93,33 +78,33 @@ public struct ContactImporter {
         rows.reserveCapacity(lines)
         lineOfAddress.reserveCapacity(lines)
         var accountOfDomain: [String: String] = [:]
-        var seen = 0
-        while let next = reader.next() {
-            seen += 1
-            if seen % Self.progressEvery == 0 {
-                progress(ImportProgress(phase: .reading, rowsRead: seen, bytesRead: reader.offset, totalBytes: bytes.count))
-            }
+        var rejected: [ContactImportRejection] = []
+        let header = try CSVImport.scan(
+            bytes, progress: progress, emptyFile: ContactImportError.emptyFile,
+            malformedHeader: { ContactImportError.malformedHeader(line: $0.line, reason: $0.reason) },
+            makeHeader: ContactImportHeader.init
+        ) { header, next in
             let record: CSVReader.Record
             switch next {
             case .failure(let failure):
-                summary.rejected.append(ContactImportRejection(line: failure.line, reason: failure.reason))
-                continue
+                rejected.append(ContactImportRejection(line: failure.line, reason: failure.reason))
+                return
             case .success(let value): record = value
             }
             switch ContactRowValidator.validate(record.fields, line: record.line, header: header) {
             case .failure(let rejection):
-                summary.rejected.append(rejection)
+                rejected.append(rejection)
             case .success(let row):
                 if let clash = row.emails.first(where: { lineOfAddress[$0] != nil }) {
-                    summary.rejected.append(ContactImportRejection(
+                    rejected.append(ContactImportRejection(
                         line: row.line, reason: "email \(clash) already appears on line \(lineOfAddress[clash]!)"))
-                    continue
+                    return
                 }
                 if let account = row.account,
                    let clash = row.accountDomains.first(where: { accountOfDomain[$0].map { $0 != account.lowercased() } ?? false }) {
-                    summary.rejected.append(ContactImportRejection(
+                    rejected.append(ContactImportRejection(
                         line: row.line, reason: "account domain \(clash) belongs to another account earlier in the file"))
-                    continue
+                    return
                 }
                 for email in row.emails { lineOfAddress[email] = row.line }
                 if let account = row.account {
@@ -128,6 +113,8 @@ public struct ContactImporter {
                 rows.append(row)
             }
         }
+        summary.unknownColumns = header.unknown
+        summary.rejected += rejected
         return rows
     }
 
