@@ -32,6 +32,7 @@ struct ServeCommand: Command {
         let config = try context.loadConfig()
         var logger = context.logger
         if context.logLevel == nil { logger.minimumLevel = config.logLevel }
-        return Service(config: config, logger: logger, once: arguments.has("--once"), environment: context.io.environment).run()
+        let service = Service(config: config, logger: logger, once: arguments.has("--once"), environment: context.io.environment)
+        return service.run()
     }
 }

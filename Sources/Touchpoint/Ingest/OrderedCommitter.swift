@@ -11,7 +11,7 @@ import Foundation
 ///
 /// Whoever created the committer hands it everything `commit` touches (the database connection
 /// among it) until `drain` or `finish` returns; in between it must not use those itself.
-final class OrderedCommitter<Job>: @unchecked Sendable {
+public final class OrderedCommitter<Job>: @unchecked Sendable {
     // Safe: `queue`, `busy`, `closed` and `failure` are only read and written while holding
     // `condition`; `commit` is called on the committer thread only, and the submitting thread
     // promises (see above) not to touch what `commit` uses until `drain`/`finish` returned,
@@ -25,7 +25,7 @@ final class OrderedCommitter<Job>: @unchecked Sendable {
     private let commit: (Job) throws -> Void
     private let ended = DispatchSemaphore(value: 0)
 
-    init(capacity: Int, threadName: String, commit: @escaping (Job) throws -> Void) {
+    public init(capacity: Int, threadName: String, commit: @escaping (Job) throws -> Void) {
         self.capacity = max(1, capacity)
         self.commit = commit
         let thread = Thread { [self] in
@@ -37,7 +37,7 @@ final class OrderedCommitter<Job>: @unchecked Sendable {
     }
 
     /// Queues a job; waits while the queue is full. Throws the failure of an earlier commit.
-    func submit(_ job: Job) throws {
+    public func submit(_ job: Job) throws {
         condition.lock(); defer { condition.unlock() }
         while failure == nil && queue.count >= capacity { condition.wait() }
         if let failure { throw failure }
@@ -47,14 +47,14 @@ final class OrderedCommitter<Job>: @unchecked Sendable {
 
     /// Throws the failure of an earlier commit, without waiting: lets the submitter skip
     /// preparing a job that could never be committed.
-    func throwIfFailed() throws {
+    public func throwIfFailed() throws {
         condition.lock(); defer { condition.unlock() }
         if let failure { throw failure }
     }
 
     /// Waits until every queued job is committed; afterwards the caller may use the shared
     /// resources until its next `submit`. Throws the failure of any commit.
-    func drain() throws {
+    public func drain() throws {
         condition.lock(); defer { condition.unlock() }
         while failure == nil && (busy || !queue.isEmpty) { condition.wait() }
         if let failure { throw failure }
@@ -62,7 +62,7 @@ final class OrderedCommitter<Job>: @unchecked Sendable {
 
     /// Commits what is queued (unless a commit failed), ends the thread and waits for it.
     /// Must be called exactly once, on every path, before the shared resources are used again.
-    func finish() throws {
+    public func finish() throws {
         condition.lock()
         closed = true
         condition.broadcast()
