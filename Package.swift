@@ -31,14 +31,15 @@ let package = Package(
 
         // Thin, typed owners over the C handles.
         .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
-        .target(name: "Postgres", dependencies: ["CLibPQ"], swiftSettings: strict),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CivilCalendar"], swiftSettings: strict),
 
         // Pure cores: bytes in, values out.
-        .target(name: "MIME", swiftSettings: strict),
-        .target(name: "CRM", dependencies: ["MIME"], swiftSettings: strict),
+        .target(name: "CivilCalendar", swiftSettings: strict),
+        .target(name: "MIME", dependencies: ["CivilCalendar"], swiftSettings: strict),
+        .target(name: "CRM", dependencies: ["MIME", "CivilCalendar"], swiftSettings: strict),
 
         // Protocol clients.
-        .target(name: "IMAP", dependencies: ["Curl", "MIME"], swiftSettings: strict),
+        .target(name: "IMAP", dependencies: ["Curl", "MIME", "CivilCalendar"], swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["Curl", "MIME"], swiftSettings: strict),
 
         // The service and its executables.
@@ -58,6 +59,7 @@ let package = Package(
         // Test-only helpers over the local stack (deploy/local/stack): env readers, scratch databases.
         .target(name: "StackTestSupport", dependencies: ["Postgres"], path: "Tests/StackTestSupport", swiftSettings: strict),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "StackTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CivilCalendarTests", dependencies: ["CivilCalendar"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME"], swiftSettings: strict),
         .testTarget(name: "CRMTests", dependencies: ["CRM", "MIME"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "Curl", "MIME", "StackTestSupport"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// RFC 5322 §3.3 dates and the real-world variants: optional weekday, missing seconds, two- and
@@ -116,8 +117,8 @@ public enum DateParser {
         guard let d = day, let m = month, var y = year else { return nil }
         if y < 50 { y += 2000 } else if y < 1000 { y += 1900 }
         guard (1...31).contains(d), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second),
-              (1000...9999).contains(y), d <= daysInMonth(y, m) else { return nil }
-        let days = daysFromCivil(y, m, d)
+              (1000...9999).contains(y), CivilCalendar.isValid(year: y, month: m, day: d) else { return nil }
+        let days = CivilCalendar.daysSinceEpoch(year: y, month: m, day: d)
         let local = days * 86_400 + hour * 3_600 + minute * 60 + min(second, 59)
         return Date(timeIntervalSince1970: TimeInterval(local - (offsetSeconds ?? 0)))
     }
@@ -189,8 +190,8 @@ public enum DateParser {
             return v
         }
         guard chars.count >= 10, let y = num(0, 4), chars[4] == 45, let m = num(5, 2), chars[7] == 45, let d = num(8, 2),
-              (1...12).contains(m), (1...31).contains(d), d <= daysInMonth(y, m) else { return nil }
-        var seconds = daysFromCivil(y, m, d) * 86_400
+              CivilCalendar.isValid(year: y, month: m, day: d) else { return nil }
+        var seconds = CivilCalendar.daysSinceEpoch(year: y, month: m, day: d) * 86_400
         if chars.count >= 16, let h = num(11, 2), let mi = num(14, 2), h < 24, mi < 60 {
             seconds += h * 3600 + mi * 60
             var rest = 16
@@ -203,53 +204,24 @@ public enum DateParser {
         return Date(timeIntervalSince1970: TimeInterval(seconds))
     }
 
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     /// RFC 3339 UTC with a `Z`, e.g. `2024-01-01T09:01:00Z`.
     public static func rfc3339(_ date: Date) -> String {
-        let total = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
-        let secs = total - days * 86_400
-        // civil from days (inverse of daysFromCivil)
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let doe = days - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secs / 3600, 2)):\(pad(secs % 3600 / 60, 2)):\(pad(secs % 60, 2))Z"
+        let (days, second) = CivilCalendar.split(secondsSinceEpoch: Int(date.timeIntervalSince1970.rounded(.down)))
+        let (y, m, d) = CivilCalendar.date(daysSinceEpoch: days)
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(second / 3600, 2)):\(pad(second % 3600 / 60, 2)):\(pad(second % 60, 2))Z"
     }
 
     /// RFC 5322 date for outgoing mail, in UTC: `Mon, 01 Jan 2024 09:01:00 +0000`.
     public static func rfc5322(_ date: Date) -> String {
-        let iso = rfc3339(date)  // yyyy-mm-ddThh:mm:ssZ
-        let parts = iso.split(separator: "T")
-        let ymd = parts[0].split(separator: "-").compactMap { Int($0) }
-        let days = daysFromCivil(ymd[0], ymd[1], ymd[2])
-        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]
-        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][ymd[1] - 1]
-        let day = ymd[2] < 10 ? "0\(ymd[2])" : "\(ymd[2])"
-        return "\(weekday), \(day) \(month) \(ymd[0]) \(parts[1].dropLast()) +0000"
+        let (days, second) = CivilCalendar.split(secondsSinceEpoch: Int(date.timeIntervalSince1970.rounded(.down)))
+        let (y, m, d) = CivilCalendar.date(daysSinceEpoch: days)
+        let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][((days % 7) + 7) % 7]  // day 0 was a Thursday
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][m - 1]
+        return "\(weekday), \(pad(d, 2)) \(month) \(pad(y, 4)) \(pad(second / 3600, 2)):\(pad(second % 3600 / 60, 2)):\(pad(second % 60, 2)) +0000"
+    }
+
+    private static func pad(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }

@@ -1,3 +1,4 @@
+import CivilCalendar
 import Foundation
 
 /// Text-format timestamps without DateFormatter: decoding a column of 100k timestamps must
@@ -14,7 +15,8 @@ enum PostgresTimestamp {
         var days = seconds / 86_400
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
-        let (year, month, day) = civilDate(fromDays: days)
+        let civil = CivilCalendar.date(daysSinceEpoch: Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         // Written digit by digit into one small buffer: this runs once per timestamp of
         // every batch column, and string interpolation per field cost ~2 µs each.
         var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 29)
@@ -44,7 +46,7 @@ enum PostgresTimestamp {
               let month = reader.number(digits: 2), reader.skip("-"),
               let day = reader.number(digits: 2) else { return nil }
         guard (1...12).contains(month), (1...31).contains(day) else { return nil }
-        var seconds = daysFromCivil(year: year, month: month, day: day) * 86_400
+        var seconds = Int64(CivilCalendar.daysSinceEpoch(year: Int(year), month: Int(month), day: Int(day))) * 86_400
         var fraction = 0.0
         if reader.skip(" ") || reader.skip("T") {
             guard let hour = reader.number(digits: 2), reader.skip(":"),
@@ -72,28 +74,6 @@ enum PostgresTimestamp {
         }
         guard reader.atEnd else { return nil }
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    // Howard Hinnant's days-from-civil algorithm (proleptic Gregorian, public domain math).
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

@@ -86,6 +86,10 @@ final class DateAndIDTests: XCTestCase {
 
     func testRFC5322Output() {
         XCTAssertEqual(DateParser.rfc5322(Date(timeIntervalSince1970: 1_704_099_660)), "Mon, 01 Jan 2024 09:01:00 +0000")
+        XCTAssertEqual(DateParser.rfc5322(Date(timeIntervalSince1970: 951_825_599)), "Tue, 29 Feb 2000 11:59:59 +0000")
+        // Before 1970 the second of the day and the weekday still count forwards from midnight.
+        XCTAssertEqual(DateParser.rfc5322(Date(timeIntervalSince1970: -1)), "Wed, 31 Dec 1969 23:59:59 +0000")
+        XCTAssertEqual(DateParser.rfc3339(Date(timeIntervalSince1970: -0.5)), "1969-12-31T23:59:59Z")
     }
 
     func testMessageIDs() {

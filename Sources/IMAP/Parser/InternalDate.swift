@@ -1,3 +1,4 @@
+import CivilCalendar
 /// The server's arrival time of a message, `"17-Jul-1996 02:44:25 -0700"` (RFC 3501 §9 date-time).
 public struct InternalDate: Sendable, Equatable, Hashable {
     /// Seconds since 1970-01-01T00:00:00Z.
@@ -30,21 +31,10 @@ public struct InternalDate: Sendable, Equatable, Hashable {
         guard zone.count == 5, let sign = zone.first, sign == "+" || sign == "-",
               let zoneValue = Int(zone.dropFirst()) else { return nil }
         let offset = (zoneValue / 100 * 60 + zoneValue % 100) * (sign == "-" ? -1 : 1)
-        let days = Self.daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
+        let days = CivilCalendar.daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
         let local = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
         self.secondsSince1970 = local - Int64(offset * 60)
         self.utcOffsetMinutes = offset
-    }
-
-    /// Days from 1970-01-01 in the proleptic Gregorian calendar (civil-from-days inverse).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let adjustedYear = month <= 2 ? year - 1 : year
-        let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
-        let yearOfEra = adjustedYear - era * 400
-        let monthIndex = (month + 9) % 12
-        let dayOfYear = (153 * monthIndex + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 
