@@ -17,20 +17,34 @@ extension Store {
     }
 
     /// One row per distinct UID of the batch (the first message wins, as `ON CONFLICT` would).
-    static func insertLocations(_ messages: [IngestedMessage], ids: [String: Int64], cursor: FolderCursor,
+    /// A message this transaction just created cannot have been recorded anywhere yet, so its
+    /// location skips the probe: IMAP never gives one UID of a UIDVALIDITY to two messages, and
+    /// should a stored row hold the place anyway (an identity computed differently by an older
+    /// version), the unique violation sends the batch to the speculative retry like a lost race.
+    static func insertLocations(_ messages: [IngestedMessage], ids: [String: Int64], fresh: Set<Int64>, cursor: FolderCursor,
                                 mailboxID: Int64, mode: InsertMode, _ tx: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
         var seen = Set<UInt32>(minimumCapacity: messages.count)
-        var uids: [UInt32] = []
-        var messageIDs: [Int64?] = []
-        uids.reserveCapacity(messages.count)
-        messageIDs.reserveCapacity(messages.count)
+        var new = LocationColumns(), known = LocationColumns()
+        new.reserve(messages.count)
         for message in messages where seen.insert(message.uid).inserted {
-            uids.append(message.uid)
-            messageIDs.append(ids[StoreText.storable(message.identity)])
+            let messageID = ids[StoreText.storable(message.identity)]
+            if mode == .probeThenInsert, let messageID, fresh.contains(messageID) {
+                new.append(message.uid, messageID)
+            } else {
+                known.append(message.uid, messageID)
+            }
         }
-        let uidColumn = PostgresBinaryArray(uids)
-        let messageIDColumn = PostgresBinaryArray(messageIDs)
+        if !new.uids.isEmpty {
+            try tx.queryPrepared("""
+                INSERT INTO message_locations (mailbox_id, folder, uidvalidity, uid, message_id)
+                SELECT \(mailboxID), \(cursor.folder), \(cursor.uidValidity), u.uid, u.message_id
+                  FROM unnest(\(PostgresBinaryArray(new.uids))::bigint[], \(PostgresBinaryArray(new.messageIDs))::bigint[]) AS u(uid, message_id)
+                """)
+        }
+        guard !known.uids.isEmpty else { return }
+        let uidColumn = PostgresBinaryArray(known.uids)
+        let messageIDColumn = PostgresBinaryArray(known.messageIDs)
         switch mode {
         case .probeThenInsert:
             try tx.queryPrepared("""
@@ -52,6 +66,22 @@ extension Store {
                   FROM unnest(\(uidColumn)::bigint[], \(messageIDColumn)::bigint[]) AS u(uid, message_id)
                 ON CONFLICT DO NOTHING
                 """)
+        }
+    }
+
+    /// The two batch columns of a location insert.
+    private struct LocationColumns {
+        var uids: [UInt32] = []
+        var messageIDs: [Int64?] = []
+
+        mutating func reserve(_ count: Int) {
+            uids.reserveCapacity(count)
+            messageIDs.reserveCapacity(count)
+        }
+
+        mutating func append(_ uid: UInt32, _ messageID: Int64?) {
+            uids.append(uid)
+            messageIDs.append(messageID)
         }
     }
 }

@@ -33,7 +33,7 @@ public enum Store {
             ids.merge(try messageIDs(for: Array(known), tx)) { new, _ in new }
         }
 
-        try insertLocations(messages, ids: ids, cursor: cursor, mailboxID: mailboxID, mode: mode, tx)
+        try insertLocations(messages, ids: ids, fresh: fresh, cursor: cursor, mailboxID: mailboxID, mode: mode, tx)
         let logged = try insertInteractions(batch.interactions, ids: ids, fresh: fresh, mailboxID: mailboxID, tx)
 
         if !batch.unmatched.isEmpty {

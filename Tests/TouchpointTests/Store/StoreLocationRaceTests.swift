@@ -3,8 +3,9 @@ import XCTest
 import Postgres
 @testable import Touchpoint
 
-/// Messages and locations are inserted after a `NOT EXISTS` probe instead of `ON CONFLICT`. These
-/// tests pin down what that must not change: a writer that races the probe, duplicates in a batch.
+/// Messages and locations are inserted after a `NOT EXISTS` probe (locations of new messages
+/// without one) instead of `ON CONFLICT`. These tests pin down what that must not change: a writer
+/// that races the probe, a place already taken, duplicates in a batch.
 final class StoreLocationRaceTests: MigratedDatabaseTestCase {
     private var ann: Int64 = 0
     private let when = Date(timeIntervalSince1970: 1_700_000_000)
@@ -116,6 +117,21 @@ final class StoreLocationRaceTests: MigratedDatabaseTestCase {
         outcome.done.wait()
         XCTAssertTrue(sawWait, "the batch never waited on session B's row in \(table)")
         return try XCTUnwrap(outcome.result).get()
+    }
+
+    /// A new message's location is inserted without a probe. A place already recorded for another
+    /// message (an identity an older version computed differently) must not fail the batch: the
+    /// unique violation sends it to the speculative retry, which keeps the stored row.
+    func testANewMessageAtAPlaceAlreadyRecordedIsStoredOnce() throws {
+        let earlier = try Store.commitBatch(work(uids: [4], identity: "hash:old"), connection)
+        let old = try XCTUnwrap(earlier.messageIDs["hash:old"])
+        let result = try Store.commitBatch(work(uids: [4], identity: "hash:new"), connection)
+        XCTAssertEqual(result.newMessages, 1)
+        XCTAssertEqual(result.interactionsInserted, 1)
+        XCTAssertEqual(try connection.query("SELECT message_id FROM message_locations").scalar(Int64.self), old)
+        XCTAssertEqual(try count("messages"), 2)
+        XCTAssertEqual(try count("interactions"), 2)
+        XCTAssertEqual(try connection.query("SELECT messages_new FROM folder_state").scalar(Int.self), 2)
     }
 
     func testDuplicateUIDsInOneBatchKeepTheFirstMessage() throws {
