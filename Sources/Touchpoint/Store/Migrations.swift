@@ -10,7 +10,7 @@ struct Migration: Sendable {
 
 enum Migrations {
     static let all: [Migration] = [initialSchema, catalogVersion, dropThreadIndex, unmatchedMentions, threadKeys, interactionIndexes,
-                                   referenceTriggers]
+                                   referenceTriggers, ownParentsUnlocked]
 
     static var latestVersion: Int { all.last?.version ?? 0 }
 

@@ -138,6 +138,46 @@ final class ContactImportReferenceTests: MigratedDatabaseTestCase {
         XCTAssertEqual(try count("contact_addresses"), 0, "the committed address went with its contact")
     }
 
+    /// Migration 8: a parent the writing transaction inserted itself is invisible to everybody
+    /// else until the commit, so the check leaves it unlocked (a lock would set its xmax); a
+    /// committed parent is still locked.
+    func testParentsTheWriterInsertedItselfAreNotLocked() throws {
+        let ids = try seed()
+        try connection.transaction { tx in
+            let own = try tx.query("INSERT INTO contacts (name) VALUES ('New') RETURNING id").scalar(Int64.self)
+            try tx.query("""
+                INSERT INTO contact_addresses (address, contact_id)
+                VALUES ('new@example.com', \(own)), ('ann@third.example', \(ids.contact))
+                """)
+            XCTAssertEqual(try tx.query("SELECT xmax::text FROM contacts WHERE id = \(own)").scalar(String.self), "0",
+                           "the writer's own contact was locked")
+            XCTAssertNotEqual(try tx.query("SELECT xmax::text FROM contacts WHERE id = \(ids.contact)").scalar(String.self), "0",
+                              "the committed contact was not locked")
+        }
+        XCTAssertEqual(try count("contact_addresses"), 4)
+    }
+
+    /// A parent written under a savepoint carries a subtransaction id: it is checked (and locked)
+    /// like anybody's, and once the savepoint is rolled back it is missing.
+    func testParentsWrittenUnderASavepointAreCheckedLikeAnyOther() throws {
+        try connection.transaction { tx in
+            try tx.query("SAVEPOINT s")
+            let kept = try tx.query("INSERT INTO contacts (name) VALUES ('Kept') RETURNING id").scalar(Int64.self)
+            try tx.query("RELEASE SAVEPOINT s")
+            try tx.query("INSERT INTO contact_addresses (address, contact_id) VALUES ('kept@example.com', \(kept))")
+
+            try tx.query("SAVEPOINT t")
+            let dropped = try tx.query("INSERT INTO contacts (name) VALUES ('Dropped') RETURNING id").scalar(Int64.self)
+            try tx.query("ROLLBACK TO SAVEPOINT t")
+            try tx.query("SAVEPOINT u")
+            assertForeignKeyViolation("contact_addresses_contact_id_fkey") {
+                try tx.query("INSERT INTO contact_addresses (address, contact_id) VALUES ('dropped@example.com', \(dropped))")
+            }
+            try tx.query("ROLLBACK TO SAVEPOINT u")
+        }
+        XCTAssertEqual(try count("contact_addresses"), 1)
+    }
+
     func testADeletedParentIsMissingForALaterWriter() throws {
         let ids = try seed()
         let other = try database.connect()
