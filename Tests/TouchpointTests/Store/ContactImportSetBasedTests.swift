@@ -31,15 +31,17 @@ final class ContactImportSetBasedTests: MigratedDatabaseTestCase {
         }
     }
 
+    static let duplicatesWithinOneFile = """
+        name,email,account,account_domains,owner_email
+        Ann,ann@acme.example,Acme,acme.example,rep@acme.example
+        Ann Again,ANN@acme.example,Acme,,
+        Bea,bea@acme.example,ACME,acme.example,REP@acme.example
+        Cid,cid@other.example,Other,acme.example,
+        Dan,dan@acme.example;dan@acme.example,acme,,
+        """
+
     func testDuplicatesWithinOneFile() throws {
-        let summary = try run("""
-            name,email,account,account_domains,owner_email
-            Ann,ann@acme.example,Acme,acme.example,rep@acme.example
-            Ann Again,ANN@acme.example,Acme,,
-            Bea,bea@acme.example,ACME,acme.example,REP@acme.example
-            Cid,cid@other.example,Other,acme.example,
-            Dan,dan@acme.example;dan@acme.example,acme,,
-            """)
+        let summary = try run(Self.duplicatesWithinOneFile)
         XCTAssertEqual(summary.created, 3)
         XCTAssertEqual(summary.rejected.map(\.line), [3, 5])
         XCTAssertEqual(summary.rejected.first?.reason, "email ann@acme.example already appears on line 2")

@@ -8,7 +8,7 @@ final class ContactImporterTests: MigratedDatabaseTestCase {
         try ContactImporter(connection).run(Array(csv.utf8))
     }
 
-    private static let sample = #"""
+    static let sample = #"""
         Name,EMAIL,Account,Account_Domains,Owner_Email,Favourite Colour
         "Kovács, Anna",anna@acme.example; Anna.K@Acme.Example ,Acme Kft.,acme.example;@acme.hu,Rep@Example.com,blue
         "Bob ""The Builder""",bob@builder.example,,,,
