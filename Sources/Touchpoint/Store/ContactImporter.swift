@@ -55,7 +55,7 @@ public struct ContactImporter {
     /// Rows per chunk. Each chunk pays for its own statements and for the accounts, domains and
     /// owners its rows name again (in the benchmark's file every chunk names all 2,000 accounts);
     /// the first chunk is read before anything can be stored. Measured on 100k contacts, wall
-    /// time against one chunk for the whole file: 10k rows −5%, 25k −10%, 50k −2% to +1%.
+    /// time against one chunk for the whole file: 10k rows −5 to −7%, 25k −9 to −11%, 50k −11 to +1%.
     static let defaultChunkRows = 25_000
 
     private let connection: PostgresConnection
