@@ -6,7 +6,7 @@ extension Migrations {
     /// commit, so nobody can delete them meanwhile: the lock protects nothing, yet it costs a WAL
     /// record and a dirtied page per parent. A contact import references 100k contacts it created
     /// a statement earlier. Measured on 100k contacts: the address statement's trigger took
-    /// 0.81–0.85 s before and 0.38–0.67 s after (EXPLAIN ANALYZE, alternating, same database);
+    /// 0.81–0.85 s before (one run of four 0.45 s) and 0.38–0.67 s after (EXPLAIN ANALYZE, alternating);
     /// `touchpoint-bench import-contacts` on fresh databases used 5.66–5.81 s of backend CPU before
     /// and 4.80–5.06 s after in one series, overlapping ranges in a second, noisier one.
     ///
