@@ -1,13 +1,15 @@
 import Foundation
 
-/// Runs a folder sync's commits on a thread of their own, strictly in submission order, so the
-/// commit of batch N overlaps the parsing and matching of batch N+1 on the mailbox thread.
+/// Runs commits on a thread of their own, strictly in submission order, so the commit of batch N
+/// overlaps the preparation of batch N+1 on the submitting thread: a folder sync's batches (the
+/// next one is parsed and matched meanwhile) and a contact import's chunks (the next one is read).
 ///
 /// The hand-off is bounded: at most `capacity` batches wait while one is being committed, and
 /// `submit` blocks when the queue is full, so a slow database slows the fetch instead of
 /// growing memory. After the first failed commit nothing more is committed: every later
 /// `submit`, `drain` and `finish` throws that failure, and the batches still queued are dropped
-/// (their cursor was never committed, so the next pass fetches them again).
+/// (a folder sync's cursor was never committed, so the next pass fetches them again; an import
+/// rolls its one transaction back).
 ///
 /// Whoever created the committer hands it everything `commit` touches (the database connection
 /// among it) until `drain` or `finish` returns; in between it must not use those itself.

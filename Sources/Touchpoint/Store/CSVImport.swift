@@ -68,11 +68,11 @@ enum CSVImport {
                 try? committer.finish()
                 throw error
             }
-            progress(ImportProgress(phase: .storing, rowsRead: records, bytesRead: bytes.count, totalBytes: bytes.count))
+            progress(.afterReading(.storing, rows: records, bytes: bytes.count))
             try committer.finish()
             return header
         }
-        progress(ImportProgress(phase: .done, rowsRead: records, bytesRead: bytes.count, totalBytes: bytes.count))
+        progress(.afterReading(.done, rows: records, bytes: bytes.count))
         return header
     }
 
@@ -80,10 +80,17 @@ enum CSVImport {
     /// store, then reports the end.
     static func store(_ connection: PostgresConnection, rowsRead: Int, totalBytes: Int, hasRows: Bool,
                       progress: (ImportProgress) -> Void, _ store: (PostgresConnection) throws -> Void) throws {
-        progress(ImportProgress(phase: .storing, rowsRead: rowsRead, bytesRead: totalBytes, totalBytes: totalBytes))
+        progress(.afterReading(.storing, rows: rowsRead, bytes: totalBytes))
         if hasRows {
             try connection.transaction { tx in try store(tx) }
         }
-        progress(ImportProgress(phase: .done, rowsRead: rowsRead, bytesRead: totalBytes, totalBytes: totalBytes))
+        progress(.afterReading(.done, rows: rowsRead, bytes: totalBytes))
+    }
+}
+
+extension ImportProgress {
+    /// A report once the whole file has been read.
+    static func afterReading(_ phase: Phase, rows: Int, bytes: Int) -> ImportProgress {
+        ImportProgress(phase: phase, rowsRead: rows, bytesRead: bytes, totalBytes: bytes)
     }
 }

@@ -12,9 +12,11 @@ final class ContactChunkStore {
         let sequence = try contactSequence ?? begin(tx)
         contactSequence = sequence
         try stage(rows, tx)
-        try screenAgainstTheDatabase(tx)
+        let rejectedBefore = summary.rejected.count
+        let matched = try screenAgainstTheDatabase(tx)
+        let stored = rows.count - (summary.rejected.count - rejectedBefore)
         try upsertAccountsAndOwners(tx)
-        try upsertContacts(sequence: sequence, tx)
+        try upsertContacts(stored: stored, matched: matched, sequence: sequence, tx)
         try tx.query("DROP TABLE import_rows, import_matches, import_accounts")
     }
 
@@ -66,8 +68,9 @@ final class ContactChunkStore {
 
     /// Rejects rows whose account domain belongs to another stored account, whose addresses
     /// belong to two stored contacts, or whose stored contact an earlier line already names;
-    /// records which stored contact each remaining row updates (`import_matches`).
-    private func screenAgainstTheDatabase(_ tx: PostgresConnection) throws {
+    /// records which stored contact each remaining row updates (`import_matches`). Returns how
+    /// many remaining rows update a stored contact.
+    private func screenAgainstTheDatabase(_ tx: PostgresConnection) throws -> Int {
         try rejectRows(tx, """
             SELECT DISTINCT ON (r.line) r.line, 'account domain ' || d.domain || ' belongs to account ' || a.name
               FROM import_rows r
@@ -97,10 +100,10 @@ final class ContactChunkStore {
                       LEFT JOIN import_touched t ON t.contact_id = m.contact_id) d
              WHERE line <> first_line
             """)
-        try tx.query("""
+        return try tx.query("""
             INSERT INTO import_touched (contact_id, line)
             SELECT m.contact_id, m.line FROM import_matches m JOIN import_rows r ON r.line = m.line
-            """)
+            """).affectedRows
     }
 
     private func upsertAccountsAndOwners(_ tx: PostgresConnection) throws {
@@ -140,10 +143,9 @@ final class ContactChunkStore {
             """).affectedRows
     }
 
-    private func upsertContacts(sequence: String, _ tx: PostgresConnection) throws {
-        let created = try tx.query("""
-            SELECT count(*) FROM import_rows r WHERE NOT EXISTS (SELECT 1 FROM import_matches m WHERE m.line = r.line)
-            """).scalar(Int.self)
+    /// `stored`: the chunk's rows left after the rejections; `matched`: those of them that
+    /// update a stored contact (the rest are created).
+    private func upsertContacts(stored: Int, matched: Int, sequence: String, _ tx: PostgresConnection) throws {
         // New contacts and their addresses in one statement: ids drawn once per row in a
         // materialised CTE, so no row-by-row round trip and no second pass to learn the ids.
         try tx.query("""
@@ -195,10 +197,9 @@ final class ContactChunkStore {
             SELECT DISTINCT f.line FROM fresh f JOIN added ON added.contact_id = f.contact_id
             """).map { try $0.decode(Int.self, at: 0) }
         let updated = Set(changedLines).union(linesWithNewAddresses).count
-        let stored = try tx.query("SELECT count(*) FROM import_rows").scalar(Int.self)
-        summary.created += created
+        summary.created += stored - matched
         summary.updated += updated
-        summary.unchanged += stored - created - updated
+        summary.unchanged += matched - updated
     }
 
     /// Moves the rows the query names (line, reason) from the staging table to the rejections.
